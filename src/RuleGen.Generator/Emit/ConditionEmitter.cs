@@ -1,0 +1,267 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using RuleGen.Generator.Model;
+using RuleGen.Generator.Planning;
+
+namespace RuleGen.Generator.Emit;
+
+/// <summary>
+/// Emits one scope's condition (a rule's, or a nested query's) as C# over an <c>EventView</c>: an
+/// <c>Evaluate</c> method whose checks each carry a comment saying what they test, the static matchers they use
+/// (wildcards, sets, regexes, networks: built once), and nested scopes as nested classes.
+/// </summary>
+internal sealed class ConditionEmitter
+{
+    internal const string Rt = "RuleGenRt.";
+
+    private readonly RuleFields _fields;
+    private readonly List<string> _statics = new();
+    private readonly List<(string Name, NestedPredicate Predicate)> _nested = new();
+
+    public ConditionEmitter(RuleFields fields) => _fields = fields;
+
+    /// <summary>Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body.</summary>
+    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers)
+    {
+        w.Line("/// <summary>The condition over an event already scanned with this scope's slots (see <c>Schema</c>).</summary>");
+        using (w.Block($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev)"))
+        {
+            EmitBody(w, condition);
+        }
+
+        foreach (var (name, nested) in _nested.ToList())
+        {
+            w.Line();
+            var slot = _fields.SlotOf(nested.Field);
+            w.Line($"// Some object element of {Literals.Comment(nested.Field.ToString())} satisfies the nested query as a whole.");
+            using (w.Block($"private static bool Any{name}(scoped in {Rt}EventView ev)"))
+            {
+                using (w.Block($"foreach (var element in ev.Values({slot}))"))
+                {
+                    w.Line($"if (element.Kind == global::System.Text.Json.JsonValueKind.Object && {name}.IsMatch(element.Utf8)) return true;");
+                }
+                w.Line("return false;");
+            }
+        }
+
+        if (_statics.Count > 0)
+        {
+            w.Line();
+            foreach (var line in _statics) w.Line(line);
+        }
+
+        foreach (var (name, nested) in _nested)
+        {
+            w.Line();
+            EmitScopeClass(w, name, "private", nested.Inner, $"The nested query on {nested.Field}.");
+        }
+
+        w.Line();
+        var slotNames = _fields.Fields.Select(f => f.ToString()).ToList();
+        if (_fields.UsesAllStrings) slotNames.Add("(every string value of the event)");
+        SchemaEmitter.Emit(w, "Schema", SchemaPlan.Build(_fields.Fields, _fields.AllStringsSlot), slotNames);
+    }
+
+    /// <summary>A class with IsMatch + Evaluate + schema for a nested scope.</summary>
+    internal static void EmitScopeClass(SourceWriter w, string name, string accessibility, Predicate condition, string summary)
+    {
+        w.Line($"/// <summary>{Literals.Xml(summary)}</summary>");
+        using (w.Block($"{accessibility} static class {name}"))
+        {
+            EmitIsMatch(w, "public");
+            w.Line();
+            new ConditionEmitter(RuleFields.Of(condition)).EmitMembers(w, condition, "public");
+        }
+    }
+
+    /// <summary>IsMatch: scan the event with this scope's schema, then evaluate.</summary>
+    internal static void EmitIsMatch(SourceWriter w, string accessibility)
+    {
+        w.Line("/// <summary>Whether one UTF-8 JSON event (an object) matches. False for malformed JSON. Allocates nothing.</summary>");
+        using (w.Block($"{accessibility} static bool IsMatch(global::System.ReadOnlySpan<byte> utf8Json)"))
+        {
+            w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
+            using (w.Block("try"))
+            {
+                w.Line($"return {Rt}EventScanner.TryScan<Schema>(utf8Json, fields) && Evaluate(new {Rt}EventView(utf8Json, fields));");
+            }
+            using (w.Block("finally"))
+            {
+                w.Line($"{Rt}EventFields.Release();");
+            }
+        }
+    }
+
+    private void EmitBody(SourceWriter w, Predicate condition)
+    {
+        switch (condition)
+        {
+            case AndPredicate and:
+                foreach (var operand in and.Operands)
+                {
+                    w.Line("// " + PredicateDescriber.Describe(operand));
+                    WriteStatement(w, "if (!", Expression(operand), ") return false;");
+                }
+                w.Line("return true;");
+                break;
+            case OrPredicate or:
+                foreach (var operand in or.Operands)
+                {
+                    w.Line("// " + PredicateDescriber.Describe(operand));
+                    WriteStatement(w, "if (", Expression(operand), ") return true;");
+                }
+                w.Line("return false;");
+                break;
+            default:
+                w.Line("// " + PredicateDescriber.Describe(condition));
+                WriteStatement(w, "return ", Expression(condition), ";");
+                break;
+        }
+    }
+
+    private static void WriteStatement(SourceWriter w, string prefix, List<string> lines, string suffix)
+    {
+        if (lines.Count == 1)
+        {
+            w.Line(prefix + lines[0] + suffix);
+            return;
+        }
+        w.Line(prefix + lines[0]);
+        for (var i = 1; i < lines.Count - 1; i++) w.Line(lines[i]);
+        w.Line(lines[lines.Count - 1] + suffix);
+    }
+
+    /// <summary>The predicate as expression lines (continuation lines carry their own relative indentation).</summary>
+    private List<string> Expression(Predicate predicate)
+    {
+        switch (predicate)
+        {
+            case ConstantPredicate c:
+                return new List<string> { c.Value ? "true" : "false" };
+            case AndPredicate and:
+                return Join(and.Operands, "&&");
+            case OrPredicate or:
+                return Join(or.Operands, "||");
+            case NotPredicate not:
+            {
+                // Every single-line expression is a call or a constant, so '!' needs no parentheses.
+                var inner = Expression(not.Operand);
+                inner[0] = "!" + inner[0];
+                return inner;
+            }
+            case FieldPredicate f:
+                return new List<string> { Matcher(_fields.SlotOf(f.Field), f.Matcher) };
+            case ExistsPredicate e:
+                return new List<string> { e.Kind == ExistenceKind.NonNullValue ? $"ev.HasValue({_fields.SlotOf(e.Field)})" : $"ev.HasKey({_fields.SlotOf(e.Field)})" };
+            case AnyFieldPredicate a:
+                return new List<string> { Matcher(_fields.AllStringsSlot, a.Matcher) };
+            case NestedPredicate n:
+            {
+                var name = "Nested" + _nested.Count;
+                _nested.Add((name, n));
+                return new List<string> { $"Any{name}(in ev)" };
+            }
+            case FieldComparePredicate c:
+                return new List<string>
+                {
+                    $"ev.AnyRelated({_fields.SlotOf(c.Left)}, {_fields.SlotOf(c.Right)}, {Rt}TextRelation.{c.Operation}, {Literals.Bool(c.Case == CaseMode.IgnoreAsciiCase)}, {Rt}ValueKinds.Scalars)",
+                };
+            default:
+                throw new NotSupportedException("No emitter for predicate " + predicate.GetType().Name);
+        }
+    }
+
+    private List<string> Join(EquatableArray<Predicate> operands, string op)
+    {
+        if (operands.Count == 1) return Expression(operands[0]);
+        var lines = new List<string> { "(" };
+        for (var i = 0; i < operands.Count; i++)
+        {
+            lines.Add("    // " + PredicateDescriber.Describe(operands[i]));
+            var inner = Expression(operands[i]);
+            for (var j = 0; j < inner.Count; j++)
+            {
+                var lead = j == 0 && i > 0 ? op + " " : "";
+                lines.Add("    " + lead + inner[j]);
+            }
+        }
+        lines.Add(")");
+        return lines;
+    }
+
+    private string Matcher(int slot, ValueMatcher matcher)
+    {
+        switch (matcher)
+        {
+            case StringMatcher s:
+            {
+                var ignoreCase = s.Case == CaseMode.IgnoreAsciiCase;
+                var value = ignoreCase ? Literals.AsciiLower(s.Value) : s.Value;
+                return $"ev.Any{s.Operation}{(ignoreCase ? "IgnoreCase" : "")}({slot}, {Literals.Utf8(value)}, {Kinds(s.Kinds)})";
+            }
+            case StringSetMatcher set:
+            {
+                var name = Static($"{Rt}Utf8StringSet", "set",
+                    $"new({Literals.Bool(set.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", set.Values.Select(Literals.String))})");
+                return $"ev.AnyInSet({slot}, {name}, {Kinds(set.Kinds)})";
+            }
+            case WildcardMatcher wildcard:
+            {
+                var name = Static($"{Rt}Wildcard", "wildcard",
+                    $"{Rt}Wildcard.Parse({Literals.String(wildcard.Pattern.ToString())}, ignoreCase: {Literals.Bool(wildcard.Case == CaseMode.IgnoreAsciiCase)})");
+                return $"ev.AnyWildcard({slot}, {name}, {Kinds(wildcard.Kinds)})";
+            }
+            case RegexMatcher regex:
+            {
+                var options = new List<string> { "global::System.Text.RegularExpressions.RegexOptions.CultureInvariant" };
+                if ((regex.Flags & RegexFlags.IgnoreCase) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.IgnoreCase");
+                if ((regex.Flags & RegexFlags.Multiline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Multiline");
+                if ((regex.Flags & RegexFlags.Singleline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Singleline");
+                var name = Static("global::System.Text.RegularExpressions.Regex", "regex",
+                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)})");
+                return $"ev.AnyRegex({slot}, {name}, {Kinds(regex.Kinds)})";
+            }
+            case NumberMatcher number:
+                return $"ev.AnyNumber({slot}, {Rt}NumberComparison.{Comparison(number.Operator)}, {Literals.Double(number.Value)}, {Literals.Bool(number.AcceptNumericStrings)})";
+            case BooleanMatcher boolean:
+                return $"ev.AnyBoolean({slot}, {Literals.Bool(boolean.Value)}, {Literals.Bool(boolean.AcceptStrings)})";
+            case CidrMatcher cidr:
+            {
+                var name = Static($"{Rt}IpNetworkSet", "networks", $"new({string.Join(", ", cidr.Networks.Select(Literals.String))})");
+                return $"ev.AnyInNetworks({slot}, {name})";
+            }
+            case TextRangeMatcher range:
+                return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}, {Kinds(range.Kinds)})";
+            default:
+                throw new NotSupportedException("No emitter for matcher " + matcher.GetType().Name);
+        }
+    }
+
+    private string Static(string type, string prefix, string initializer)
+    {
+        var name = $"s_{prefix}{_statics.Count}";
+        _statics.Add($"private static readonly {type} {name} = {initializer};");
+        return name;
+    }
+
+    private static string Comparison(ComparisonOperator op) => op switch
+    {
+        ComparisonOperator.Equal => "Equal",
+        ComparisonOperator.LessThan => "LessThan",
+        ComparisonOperator.LessThanOrEqual => "LessThanOrEqual",
+        ComparisonOperator.GreaterThan => "GreaterThan",
+        _ => "GreaterThanOrEqual",
+    };
+
+    internal static string Kinds(ValueKinds kinds)
+    {
+        if (kinds == ValueKinds.Scalars) return Rt + "ValueKinds.Scalars";
+        var parts = new List<string>();
+        if ((kinds & ValueKinds.String) != 0) parts.Add(Rt + "ValueKinds.String");
+        if ((kinds & ValueKinds.Number) != 0) parts.Add(Rt + "ValueKinds.Number");
+        if ((kinds & ValueKinds.Boolean) != 0) parts.Add(Rt + "ValueKinds.Boolean");
+        return parts.Count == 0 ? Rt + "ValueKinds.None" : string.Join(" | ", parts);
+    }
+}

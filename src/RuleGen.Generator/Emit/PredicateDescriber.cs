@@ -1,0 +1,71 @@
+using System.Linq;
+using RuleGen.Generator.Model;
+
+namespace RuleGen.Generator.Emit;
+
+/// <summary>Says in English what a predicate checks, for the comments in generated code.</summary>
+public static class PredicateDescriber
+{
+    public static string Describe(Predicate predicate) => predicate switch
+    {
+        ConstantPredicate c => c.Value ? "always true" : "always false",
+        AndPredicate a => $"all of {a.Operands.Count} conditions hold",
+        OrPredicate o => DescribeOr(o),
+        NotPredicate n => "not: " + Describe(n.Operand),
+        FieldPredicate f => $"{f.Field} {Describe(f.Matcher)}",
+        ExistsPredicate e => e.Kind == ExistenceKind.NonNullValue ? $"{e.Field} has a non-null value" : $"{e.Field} is present (even if null)",
+        AnyFieldPredicate a => $"some string value of the event {Describe(a.Matcher)}",
+        NestedPredicate n => $"some object in {n.Field} satisfies the nested query",
+        FieldComparePredicate c => $"{c.Left} {Relation(c.Operation)} {c.Right}{CaseNote(c.Case)}",
+        _ => predicate.GetType().Name,
+    };
+
+    private static string DescribeOr(OrPredicate o)
+    {
+        var fields = o.Operands.OfType<FieldPredicate>().Select(f => f.Field).Distinct().ToList();
+        if (fields.Count == 1 && o.Operands.All(p => p is FieldPredicate)) return $"{fields[0]} matches any of {o.Operands.Count} values";
+        return $"any of {o.Operands.Count} conditions holds";
+    }
+
+    public static string Describe(ValueMatcher matcher) => matcher switch
+    {
+        StringMatcher s => $"{Verb(s.Operation)} {Quote(s.Value)}{CaseNote(s.Case)}",
+        StringSetMatcher s => $"is one of {s.Values.Count} values{CaseNote(s.Case)}",
+        WildcardMatcher w => $"matches the wildcard {Quote(w.Pattern.ToString())}{CaseNote(w.Case)}",
+        RegexMatcher r => $"matches the regular expression {Quote(r.Pattern)}",
+        NumberMatcher n => $"is a number {Operator(n.Operator)} {n.Value}",
+        BooleanMatcher b => $"is {(b.Value ? "true" : "false")}",
+        CidrMatcher c => $"is an IP address in {string.Join(", ", c.Networks)}",
+        TextRangeMatcher t => $"is text {Operator(t.Operator)} {Quote(t.Value)} (byte order)",
+        _ => matcher.GetType().Name,
+    };
+
+    private static string Quote(string text) => "\"" + Literals.Comment(text) + "\"";
+
+    private static string CaseNote(CaseMode mode) => mode == CaseMode.Sensitive ? " (case-sensitive)" : " (ignoring ASCII case)";
+
+    private static string Verb(StringOperation op) => op switch
+    {
+        StringOperation.Equals => "is exactly",
+        StringOperation.StartsWith => "starts with",
+        StringOperation.EndsWith => "ends with",
+        _ => "contains",
+    };
+
+    private static string Relation(StringOperation op) => op switch
+    {
+        StringOperation.Equals => "equals",
+        StringOperation.StartsWith => "starts with",
+        StringOperation.EndsWith => "ends with",
+        _ => "contains",
+    };
+
+    public static string Operator(ComparisonOperator op) => op switch
+    {
+        ComparisonOperator.Equal => "=",
+        ComparisonOperator.LessThan => "<",
+        ComparisonOperator.LessThanOrEqual => "<=",
+        ComparisonOperator.GreaterThan => ">",
+        _ => ">=",
+    };
+}

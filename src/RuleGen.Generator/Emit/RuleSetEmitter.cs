@@ -1,0 +1,130 @@
+using System.Linq;
+using RuleGen.Generator.Planning;
+
+namespace RuleGen.Generator.Emit;
+
+/// <summary>
+/// Emits the compilation's rule set: one scan of each event with the shared schema (every field any rule reads),
+/// then each rule's <c>Evaluate</c> through its slot map, matches written into the caller's buffer.
+/// </summary>
+public static class RuleSetEmitter
+{
+    private const string Rt = ConditionEmitter.Rt;
+
+    /// <summary>Rules per generated evaluation method: keeps methods small enough for the JIT to optimise.</summary>
+    private const int RulesPerChunk = 64;
+
+    public static string Emit(RuleSetPlan plan)
+    {
+        // Rules are addressed with global:: names: the set's own Rules property would hide the Rules class.
+        var shared = plan.SharedFields();
+        var allStringsSlot = plan.UsesAllStrings ? shared.Count : -1;
+        var rules = $"global::{plan.Namespace}.Rules.";
+        var w = new SourceWriter();
+        RuleEmitter.FileHeader(w, $"{plan.Rules.Count} rule file(s)");
+        w.Line($"namespace {plan.Namespace};");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line($"/// Every compiled rule of this project ({plan.Rules.Count}), evaluated together: one pass over each event's bytes");
+        w.Line("/// extracts the fields any rule reads, then each rule's condition runs on them.");
+        w.Line("/// </summary>");
+        w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{RuleEmitter.GeneratorVersion}\")]");
+        using (w.Block($"public sealed class RuleSet : {Rt}IRuleSet"))
+        {
+            w.Line("/// <summary>The rule set (it holds no state; evaluation is thread-safe).</summary>");
+            w.Line("public static RuleSet Instance { get; } = new();");
+            w.Line();
+            w.Line($"/// <summary>How many rules the set holds.</summary>");
+            w.Line($"public const int Count = {plan.Rules.Count};");
+            w.Line();
+            w.Line($"private static readonly {Rt}CompiledRule[] s_rules = new {Rt}CompiledRule[]");
+            w.Line("{");
+            for (var i = 0; i < plan.Rules.Count; i++)
+            {
+                var rule = plan.Rules[i];
+                w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => {rules}{rule.TypeName}.IsMatch(json.Span)),");
+            }
+            w.Line("};");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}CompiledRule> Rules => s_rules;");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public int Evaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches)"))
+            {
+                w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
+                using (w.Block("try"))
+                {
+                    w.Line($"{Rt}EventScanner.Scan<Schema>(utf8Json, fields);");
+                    w.Line($"return EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches);");
+                }
+                using (w.Block("finally"))
+                {
+                    w.Line($"{Rt}EventFields.Release();");
+                }
+            }
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block("public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount)"))
+            {
+                w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
+                using (w.Block("try"))
+                {
+                    using (w.Block($"if (!{Rt}EventScanner.TryScan<Schema>(utf8Json, fields))"))
+                    {
+                        w.Line("matchCount = 0;");
+                        w.Line("return false;");
+                    }
+                    w.Line($"matchCount = EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches);");
+                    w.Line("return true;");
+                }
+                using (w.Block("finally"))
+                {
+                    w.Line($"{Rt}EventFields.Release();");
+                }
+            }
+            w.Line();
+
+            var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
+            using (w.Block($"private static int EvaluateScanned(scoped in {Rt}EventView ev, global::System.Span<int> matches)"))
+            {
+                w.Line("var count = 0;");
+                for (var c = 0; c < chunks; c++) w.Line($"count = EvaluateChunk{c}(in ev, matches, count);");
+                w.Line("return count;");
+            }
+
+            for (var c = 0; c < chunks; c++)
+            {
+                w.Line();
+                using (w.Block($"private static int EvaluateChunk{c}(scoped in {Rt}EventView ev, global::System.Span<int> matches, int count)"))
+                {
+                    for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
+                    {
+                        var rule = plan.Rules[i];
+                        w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
+                        using (w.Block($"if ({rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i})))"))
+                        {
+                            w.Line("if (count < matches.Length) matches[count] = " + i + ";");
+                            w.Line("count++;");
+                        }
+                    }
+                    w.Line("return count;");
+                }
+            }
+            w.Line();
+
+            w.Line("// Slot maps: a rule's own slot i reads shared slot Map[i].");
+            for (var i = 0; i < plan.Rules.Count; i++)
+            {
+                var map = RuleSetPlan.SlotMap(plan.Rules[i], shared, allStringsSlot);
+                w.Line($"private static global::System.ReadOnlySpan<int> Map{i} => new int[] {{ {string.Join(", ", map)} }};");
+            }
+            w.Line();
+
+            var slotNames = shared.Select(f => f.ToString()).ToList();
+            if (allStringsSlot >= 0) slotNames.Add("(every string value of the event)");
+            SchemaEmitter.Emit(w, "Schema", SchemaPlan.Build(shared, allStringsSlot), slotNames);
+        }
+        return w.ToString();
+    }
+}

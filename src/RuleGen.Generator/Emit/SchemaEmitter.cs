@@ -1,0 +1,151 @@
+using System.Collections.Generic;
+using System.Linq;
+using RuleGen.Generator.Planning;
+
+namespace RuleGen.Generator.Emit;
+
+/// <summary>
+/// Emits a <see cref="SchemaPlan"/> as an <c>IFieldSchema</c> struct: the key lookup is a generated decision tree
+/// (switch on key length, then on the byte that best separates the candidates, then one sequence comparison), not
+/// a dictionary.
+/// </summary>
+public static class SchemaEmitter
+{
+    private const string Rt = "global::RuleGen.Runtime.";
+
+    public static void Emit(SourceWriter w, string typeName, SchemaPlan plan, IReadOnlyList<string> slotNames)
+    {
+        w.Line("/// <summary>The field paths read here, as a trie of dotted prefixes (node 0 is the event's root).</summary>");
+        w.Line("/// <remarks>");
+        w.Line("/// Slots:");
+        for (var i = 0; i < slotNames.Count; i++) w.Line($"/// {i} = {Literals.Xml(slotNames[i])}<br/>");
+        w.Line("/// </remarks>");
+        using (w.Block($"private readonly struct {typeName} : {Rt}IFieldSchema"))
+        {
+            w.Line($"public static int SlotCount => {plan.SlotCount};");
+            w.Line();
+            w.Line($"public static int AllStringsSlot => {plan.AllStringsSlot};");
+            w.Line();
+            if (plan.Patterns.Count == 0)
+            {
+                w.Line($"public static {Rt}FieldPatternSet? Patterns => null;");
+            }
+            else
+            {
+                var patterns = string.Join(", ", plan.Patterns.Select(p => Literals.String(p.Pattern)));
+                var slots = string.Join(", ", plan.Patterns.Select(p => p.Slot));
+                w.Line($"private static readonly {Rt}FieldPatternSet s_patterns = new(new string[] {{ {patterns} }}, new int[] {{ {slots} }});");
+                w.Line();
+                w.Line($"public static {Rt}FieldPatternSet? Patterns => s_patterns;");
+            }
+            w.Line();
+
+            var withSlots = plan.Nodes.Where(n => n.Slots.Count > 0).ToList();
+            using (w.Block("public static global::System.ReadOnlySpan<int> Slots(int node)"))
+            {
+                using (w.Block("switch (node)"))
+                {
+                    foreach (var node in withSlots)
+                    {
+                        w.Line($"case {node.Id}: return new int[] {{ {string.Join(", ", node.Slots)} }}; // {Literals.Comment(node.Path)}");
+                    }
+                    w.Line("default: return default;");
+                }
+            }
+            w.Line();
+
+            var parents = plan.Nodes.Where(n => n.HasChildren).ToList();
+            w.Line(parents.Count == 0
+                ? "public static bool HasChildren(int node) => false;"
+                : $"public static bool HasChildren(int node) => node is {string.Join(" or ", parents.Select(n => n.Id))};");
+            w.Line();
+
+            using (w.Block("public static int Child(int node, global::System.ReadOnlySpan<byte> key)"))
+            {
+                if (parents.Count == 0)
+                {
+                    w.Line("return -1;");
+                }
+                else
+                {
+                    using (w.Block("switch (node)"))
+                    {
+                        foreach (var node in parents) w.Line($"case {node.Id}: return ChildOf{node.Id}(key);");
+                        w.Line("default: return -1;");
+                    }
+                }
+            }
+
+            foreach (var node in parents)
+            {
+                w.Line();
+                w.Line($"// Keys under {(node.Id == 0 ? "the root" : "\"" + Literals.Comment(node.Path) + "\"")}.");
+                using (w.Block($"private static int ChildOf{node.Id}(global::System.ReadOnlySpan<byte> key)"))
+                {
+                    EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                }
+            }
+        }
+    }
+
+    private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+
+    private static void EmitLookup(SourceWriter w, List<(byte[] Key, int Target)> candidates)
+    {
+        using (w.Block("switch (key.Length)"))
+        {
+            foreach (var group in candidates.GroupBy(c => c.Key.Length).OrderBy(g => g.Key))
+            {
+                w.Line($"case {group.Key}:");
+                using (w.Indent())
+                {
+                    EmitDiscriminate(w, group.ToList());
+                }
+            }
+        }
+        w.Line("return -1;");
+    }
+
+    // Candidates of equal length: switch on the byte position that splits them most, recursively, then compare.
+    private static void EmitDiscriminate(SourceWriter w, List<(byte[] Key, int Target)> candidates)
+    {
+        if (candidates.Count <= 2)
+        {
+            foreach (var (key, target) in candidates)
+            {
+                w.Line($"if (global::System.MemoryExtensions.SequenceEqual(key, {Literals.Utf8(System.Text.Encoding.UTF8.GetString(key))})) return {target};");
+            }
+            w.Line("return -1;");
+            return;
+        }
+        var length = candidates[0].Key.Length;
+        var best = 0;
+        var bestDistinct = 0;
+        for (var i = 0; i < length; i++)
+        {
+            var distinct = candidates.Select(c => c.Key[i]).Distinct().Count();
+            if (distinct > bestDistinct)
+            {
+                best = i;
+                bestDistinct = distinct;
+            }
+        }
+        if (bestDistinct <= 1)
+        {
+            // Identical keys cannot happen (prefixes are unique); be safe anyway.
+            foreach (var (key, target) in candidates)
+                w.Line($"if (global::System.MemoryExtensions.SequenceEqual(key, {Literals.Utf8(System.Text.Encoding.UTF8.GetString(key))})) return {target};");
+            w.Line("return -1;");
+            return;
+        }
+        using (w.Block($"switch (key[{best}])"))
+        {
+            foreach (var group in candidates.GroupBy(c => c.Key[best]).OrderBy(g => g.Key))
+            {
+                w.Line($"case {group.Key}:");
+                using (w.Indent()) EmitDiscriminate(w, group.ToList());
+            }
+        }
+        w.Line("return -1;");
+    }
+}

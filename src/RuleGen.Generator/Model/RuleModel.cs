@@ -1,0 +1,79 @@
+namespace RuleGen.Generator.Model;
+
+/// <summary>The rule file format a rule came from.</summary>
+public enum RuleFormat
+{
+    Elastic,
+    Sigma,
+}
+
+/// <summary>One MITRE ATT&amp;CK entry (a technique or sub-technique, or a tactic).</summary>
+public sealed record MitreEntry(string Id, string Name, string Reference);
+
+/// <summary>A technique with its sub-techniques.</summary>
+public sealed record MitreTechnique(MitreEntry Technique, EquatableArray<MitreEntry> Subtechniques);
+
+/// <summary>One <c>[[rule.threat]]</c> entry: a framework, a tactic and the techniques under it.</summary>
+public sealed record ThreatMapping(string Framework, MitreEntry Tactic, EquatableArray<MitreTechnique> Techniques);
+
+/// <summary>A key and its value, rendered as JSON, for metadata that has no typed property.</summary>
+public sealed record MetadataEntry(string Key, string Json);
+
+/// <summary>
+/// Everything a rule file says about a rule besides its condition, in the shape the runtime's
+/// <c>RuleInfo</c> exposes it. Optional values are null when the file does not set them.
+/// </summary>
+public sealed record RuleMetadata
+{
+    /// <summary>"elastic" or "sigma".</summary>
+    public string Format { get; init; } = "";
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Description { get; init; } = "";
+    /// <summary>Elastic rule type (query, eql, threshold, ...) or "sigma".</summary>
+    public string Type { get; init; } = "";
+    /// <summary>kuery, eql, esql, lucene, sigma.</summary>
+    public string Language { get; init; } = "";
+    public string? Query { get; init; }
+    public string Severity { get; init; } = "";
+    public int RiskScore { get; init; }
+    public EquatableArray<string> Tags { get; init; } = EquatableArray<string>.Empty;
+    public EquatableArray<string> Authors { get; init; } = EquatableArray<string>.Empty;
+    public string? License { get; init; }
+    public EquatableArray<string> FalsePositives { get; init; } = EquatableArray<string>.Empty;
+    public EquatableArray<string> References { get; init; } = EquatableArray<string>.Empty;
+    public string? Note { get; init; }
+    public string? Setup { get; init; }
+    public int? Version { get; init; }
+    public EquatableArray<string> Index { get; init; } = EquatableArray<string>.Empty;
+    public string? Interval { get; init; }
+    public string? From { get; init; }
+    public int? MaxSignals { get; init; }
+    public string? TimestampOverride { get; init; }
+    public string? BuildingBlockType { get; init; }
+    public EquatableArray<ThreatMapping> Threat { get; init; } = EquatableArray<ThreatMapping>.Empty;
+    /// <summary>Every key of the file's <c>[metadata]</c> table, as JSON values.</summary>
+    public EquatableArray<MetadataEntry> FileMetadata { get; init; } = EquatableArray<MetadataEntry>.Empty;
+    /// <summary>Every key of the rule without a typed property above, as JSON values, so nothing the file says is lost.</summary>
+    public EquatableArray<MetadataEntry> Properties { get; init; } = EquatableArray<MetadataEntry>.Empty;
+}
+
+/// <summary>
+/// A parsed rule: its metadata, its condition lowered into the shared predicate model (null when the rule cannot be
+/// compiled), and the diagnostics found on the way. Pure data with value equality.
+/// </summary>
+public sealed record RuleModel(
+    string SourcePath,
+    RuleFormat Format,
+    RuleMetadata Metadata,
+    Predicate? Condition,
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The path shown to users (relative to the project or the rules folder), forward slashes.</summary>
+    public string DisplayPath { get; init; } = SourcePath;
+
+    /// <summary>Where the rule's id is written (for diagnostics about it), or the file start.</summary>
+    public SourceLocation? IdLocation { get; init; }
+
+    public bool IsCompiled => Condition is not null;
+}

@@ -1,0 +1,158 @@
+using System.Collections.Generic;
+using System.Linq;
+using RuleGen.Generator.Diagnostics;
+using RuleGen.Generator.Languages.Kql;
+using RuleGen.Generator.Model;
+using RuleGen.Generator.RuleFormats.Toml;
+
+namespace RuleGen.Generator.RuleFormats.Elastic;
+
+/// <summary>
+/// Parses an Elastic detection rule file (elastic/detection-rules TOML: <c>[metadata]</c>, <c>[rule]</c>,
+/// <c>[[rule.threat]]</c>) into a <see cref="RuleModel"/>: typed metadata, and the query lowered into the shared
+/// predicate model where the rule type is compiled. A pure function of the file's path and text.
+/// </summary>
+public static class ElasticRuleParser
+{
+    /// <summary>The rule types of the detection engine, and what RuleGen does with each.</summary>
+    public static readonly IReadOnlyDictionary<string, string?> RuleTypes = new Dictionary<string, string?>
+    {
+        ["query"] = null,
+        ["eql"] = "EQL rules are not compiled yet",
+        ["esql"] = "ES|QL rules run inside Elasticsearch and are not compiled",
+        ["machine_learning"] = "machine learning rules read anomaly results from Elasticsearch and are not compiled",
+        ["threshold"] = "threshold rules are not compiled yet",
+        ["new_terms"] = "new_terms rules are not compiled yet",
+        ["threat_match"] = "indicator match rules are not compiled yet",
+        ["saved_query"] = "saved_query rules reference a saved query in Kibana and are not compiled",
+    };
+
+    public static RuleModel Parse(string path, string text)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var root = TomlTreeReader.Read(path, text, diagnostics);
+        var metadata = new RuleMetadata { Format = "elastic" };
+        Predicate? condition = null;
+
+        var fileMetadata = root["metadata"] as TomlTableNode;
+        var ruleEntry = root.Find("rule");
+        if (ruleEntry is null)
+        {
+            if (!diagnostics.Any(d => d.IsError))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingKey, SourceLocation.FileStart(path), "rule",
+                    "a [rule] table with name, rule_id, type and query"));
+            }
+            return new RuleModel(path, RuleFormat.Elastic, metadata, null, diagnostics.ToEquatableArray());
+        }
+        if (ruleEntry.Value is not TomlTableNode ruleTable)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, ruleEntry.Value.Location, "rule", "a table", ruleEntry.Value.Describe()));
+            return new RuleModel(path, RuleFormat.Elastic, metadata, null, diagnostics.ToEquatableArray());
+        }
+
+        var rule = new TomlReader(ruleTable, "rule", diagnostics);
+        var idLocation = ruleTable.Find("rule_id")?.Value.Location;
+        var type = rule.StringNode("type", required: true, hint: "type = \"query\" (or eql, threshold, new_terms, ...) to [rule]");
+        var typeName = (string?)type?.Value ?? "";
+        metadata = metadata with
+        {
+            Id = rule.String("rule_id", required: true) ?? "",
+            Name = rule.String("name", required: true) ?? "",
+            Description = rule.String("description", required: true) ?? "",
+            Type = typeName,
+            Language = rule.String("language") ?? "",
+            Query = rule.String("query"),
+            Severity = rule.String("severity", required: true) ?? "",
+            RiskScore = rule.Integer("risk_score", required: true) ?? 0,
+            Tags = rule.Strings("tags"),
+            Authors = rule.Strings("author", required: true),
+            License = rule.String("license"),
+            FalsePositives = rule.Strings("false_positives"),
+            References = rule.Strings("references"),
+            Note = rule.String("note"),
+            Setup = rule.String("setup"),
+            Version = rule.Integer("version"),
+            Index = rule.Strings("index"),
+            Interval = rule.String("interval"),
+            From = rule.String("from"),
+            MaxSignals = rule.Integer("max_signals"),
+            TimestampOverride = rule.String("timestamp_override"),
+            BuildingBlockType = rule.String("building_block_type"),
+            Threat = ReadThreat(rule, diagnostics),
+            FileMetadata = fileMetadata is null ? EquatableArray<MetadataEntry>.Empty : Entries(fileMetadata, new HashSet<string>()),
+            Properties = Entries(ruleTable, TypedKeys),
+        };
+
+        if (type is not null && !RuleTypes.ContainsKey(typeName))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownRuleType, type.Location, typeName,
+                string.Join(", ", RuleTypes.Keys)));
+        }
+        else if (type is not null && RuleTypes[typeName] is { } reason)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RuleTypeNotCompiled, type.Location, metadata.Name, reason));
+        }
+        else if (type is not null)
+        {
+            condition = CompileQuery(rule, metadata, typeName, diagnostics);
+        }
+
+        // A rule with an error is not compiled, whatever else succeeded: better no matcher than a wrong one.
+        if (diagnostics.Any(d => d.IsError)) condition = null;
+        return new RuleModel(path, RuleFormat.Elastic, metadata, condition, diagnostics.ToEquatableArray()) { IdLocation = idLocation };
+    }
+
+    private static Predicate? CompileQuery(TomlReader rule, RuleMetadata metadata, string type, List<DiagnosticInfo> diagnostics)
+    {
+        var languageNode = rule.StringNode("language", required: true, hint: "language = \"kuery\" to [rule]");
+        var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
+        if (languageNode is null || queryNode is null) return null;
+        var language = (string)languageNode.Value;
+        if (language != "kuery")
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedLanguage, languageNode.Location, type, language,
+                language == "lucene" ? "Lucene query syntax is not compiled; rewrite the query in KQL (language = \"kuery\")" : "use language = \"kuery\""));
+            return null;
+        }
+        var query = (string)queryNode.Value;
+        SourceLocation Locate(int start, int length) =>
+            queryNode.StringMap?.Locate(start, length) ?? queryNode.Location;
+        return KqlLowering.Compile(query, Locate, diagnostics);
+    }
+
+    private static EquatableArray<ThreatMapping> ReadThreat(TomlReader rule, List<DiagnosticInfo> diagnostics)
+    {
+        var result = new List<ThreatMapping>();
+        foreach (var threatTable in rule.Tables("threat"))
+        {
+            var threat = new TomlReader(threatTable, "rule.threat", diagnostics);
+            var tacticTable = threat.TableNode("tactic");
+            var tactic = tacticTable is null ? new MitreEntry("", "", "") : Entry(new TomlReader(tacticTable, "rule.threat.tactic", diagnostics));
+            var techniques = new List<MitreTechnique>();
+            foreach (var techniqueTable in threat.Tables("technique"))
+            {
+                var technique = new TomlReader(techniqueTable, "rule.threat.technique", diagnostics);
+                var subtechniques = technique.Tables("subtechnique")
+                    .Select(t => Entry(new TomlReader(t, "rule.threat.technique.subtechnique", diagnostics)));
+                techniques.Add(new MitreTechnique(Entry(technique), subtechniques.ToEquatableArray()));
+            }
+            result.Add(new ThreatMapping(threat.String("framework") ?? "MITRE ATT&CK", tactic, techniques.ToEquatableArray()));
+        }
+        return result.ToEquatableArray();
+
+        static MitreEntry Entry(TomlReader reader) =>
+            new(reader.String("id", required: true) ?? "", reader.String("name", required: true) ?? "", reader.String("reference") ?? "");
+    }
+
+    /// <summary>The [rule] keys that have a typed property on RuleInfo (the rest go to Properties).</summary>
+    private static readonly HashSet<string> TypedKeys = new()
+    {
+        "rule_id", "name", "description", "type", "language", "query", "severity", "risk_score", "tags", "author",
+        "license", "false_positives", "references", "note", "setup", "version", "index", "interval", "from",
+        "max_signals", "timestamp_override", "building_block_type", "threat",
+    };
+
+    private static EquatableArray<MetadataEntry> Entries(TomlTableNode table, HashSet<string> exclude) =>
+        table.Entries.Where(e => !exclude.Contains(e.Key)).Select(e => new MetadataEntry(e.Key, e.Value.ToJson())).ToEquatableArray();
+}

@@ -1,0 +1,178 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using RuleGen.Generator.Diagnostics;
+using RuleGen.Generator.Emit;
+using RuleGen.Generator.Model;
+using RuleGen.Generator.Planning;
+using RuleGen.Generator.RuleFormats.Elastic;
+
+namespace RuleGen.Generator;
+
+/// <summary>The options that apply to the whole compilation.</summary>
+public sealed record GeneratorOptions(string Namespace, string ProjectDirectory)
+{
+    public const string DefaultNamespace = "RuleGen.Generated";
+}
+
+/// <summary>
+/// One rule file as the pipeline sees it: path, text, the path shown to users, and its per-file MSBuild metadata
+/// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; empty when unset).
+/// </summary>
+public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "");
+
+/// <summary>
+/// RuleGen's incremental generator. Each rule file (an AdditionalFile ending in .toml, .yml or .yaml) is parsed on
+/// its own into a <see cref="RuleModel"/>; only naming and the rule set look at all rules together, and both are
+/// cheap. Every step is named for the incrementality tests.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class RuleGenGenerator : IIncrementalGenerator
+{
+    public static class Steps
+    {
+        public const string Options = "Options";
+        public const string RuleFiles = "RuleFiles";
+        public const string ParsedRules = "ParsedRules";
+        public const string NamedRules = "NamedRules";
+        public const string EmittedRules = "EmittedRules";
+        public const string RuleSet = "RuleSet";
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var options = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => ReadOptions(provider.GlobalOptions))
+            .WithTrackingName(Steps.Options);
+
+        var files = context.AdditionalTextsProvider
+            .Where(static file => IsRuleFile(file.Path))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Combine(options)
+            .Select(static (pair, ct) =>
+            {
+                var ((file, provider), opts) = pair;
+                var fileOptions = provider.GetOptions(file);
+                fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRoot", out var root);
+                fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenProfile", out var profile);
+                var text = file.GetText(ct)?.ToString() ?? "";
+                var display = DisplayPath(file.Path, string.IsNullOrEmpty(root) ? opts.ProjectDirectory : root!);
+                return new RuleFileInput(file.Path, display, text, profile ?? "");
+            })
+            .WithTrackingName(Steps.RuleFiles);
+
+        var parsed = files
+            .Select(static (file, _) => ParseRule(file))
+            .WithTrackingName(Steps.ParsedRules);
+
+        context.RegisterSourceOutput(parsed, static (spc, rule) =>
+        {
+            foreach (var diagnostic in rule.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
+        var named = parsed.Collect()
+            .Combine(options)
+            .Select(static (pair, _) => NameRules(pair.Left, pair.Right))
+            .WithTrackingName(Steps.NamedRules);
+
+        context.RegisterSourceOutput(named, static (spc, set) =>
+        {
+            foreach (var diagnostic in set.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
+        var emitted = named
+            .SelectMany(static (set, _) => set.Rules)
+            .Select(static (input, _) => (HintName: HintName(input), Source: RuleEmitter.Emit(input)))
+            .WithTrackingName(Steps.EmittedRules);
+
+        context.RegisterSourceOutput(emitted, static (spc, file) =>
+            spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8)));
+
+        var ruleSet = named
+            .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
+                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.Of(r.Rule.Condition!))).ToEquatableArray()))
+            .Select(static (plan, _) => RuleSetEmitter.Emit(plan))
+            .WithTrackingName(Steps.RuleSet);
+
+        context.RegisterSourceOutput(ruleSet, static (spc, source) =>
+            spc.AddSource("RuleSet.g.cs", SourceText.From(source, Encoding.UTF8)));
+    }
+
+    public static bool IsRuleFile(string path) =>
+        path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase);
+
+    private static GeneratorOptions ReadOptions(AnalyzerConfigOptions global)
+    {
+        global.TryGetValue("build_property.RuleGenNamespace", out var ns);
+        global.TryGetValue("build_property.ProjectDir", out var projectDir);
+        return new GeneratorOptions(
+            IsValidNamespace(ns) ? ns!.Trim() : GeneratorOptions.DefaultNamespace,
+            projectDir ?? "");
+    }
+
+    private static bool IsValidNamespace(string? ns)
+    {
+        if (string.IsNullOrWhiteSpace(ns)) return false;
+        foreach (var part in ns!.Trim().Split('.'))
+        {
+            if (!Microsoft.CodeAnalysis.CSharp.SyntaxFacts.IsValidIdentifier(part)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The path relative to the project, with forward slashes (stable across machines).</summary>
+    public static string DisplayPath(string path, string projectDirectory)
+    {
+        var normalized = path.Replace('\\', '/');
+        var root = projectDirectory.Replace('\\', '/');
+        if (root.Length > 0 && !root.EndsWith("/", StringComparison.Ordinal)) root += "/";
+        if (root.Length > 0 && normalized.StartsWith(root, StringComparison.Ordinal)) return normalized.Substring(root.Length);
+        return normalized;
+        // (A file outside the project and without RuleGenRoot keeps its full path: unambiguous beats short.)
+    }
+
+    /// <summary>Parses one rule file; never throws (an unexpected failure becomes RG0009 on that file).</summary>
+    public static RuleModel ParseRule(RuleFileInput file)
+    {
+        try
+        {
+            return ElasticRuleParser.Parse(file.Path, file.Text) with { DisplayPath = file.DisplayPath };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, SourceLocation.FileStart(file.Path), ex.GetType().Name + ": " + ex.Message);
+            return new RuleModel(file.Path, RuleFormat.Elastic, new RuleMetadata(), null, EquatableArray.Create(diagnostic)) { DisplayPath = file.DisplayPath };
+        }
+    }
+
+    /// <summary>The compiled rules with their type names, sorted by path; and the diagnostics that need all rules.</summary>
+    public sealed record NamedRuleSet(string Namespace, EquatableArray<RuleEmitInput> Rules, EquatableArray<DiagnosticInfo> Diagnostics);
+
+    public static NamedRuleSet NameRules(ImmutableArray<RuleModel> rules, GeneratorOptions options)
+    {
+        var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();
+        var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
+            new HashSet<string> { "Rules", "RuleSet" });
+        var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
+
+        var diagnostics = new List<DiagnosticInfo>();
+        foreach (var group in rules.Where(r => r.Metadata.Id.Length > 0).GroupBy(r => r.Metadata.Id).Where(g => g.Count() > 1))
+        {
+            var ordered = group.OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();
+            foreach (var rule in ordered.Skip(1))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateRuleId, rule.IdLocation ?? SourceLocation.FileStart(rule.SourcePath),
+                    rule.Metadata.Id, ordered[0].DisplayPath));
+            }
+        }
+        return new NamedRuleSet(options.Namespace, inputs.ToEquatableArray(), diagnostics.ToEquatableArray());
+    }
+
+    private static string HintName(RuleEmitInput input) => "Rules." + input.TypeName + ".g.cs";
+}

@@ -1,0 +1,115 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace RuleGen.Runtime;
+
+/// <summary>
+/// The values extracted from one event, per slot, as offsets into the event's bytes (or into a scratch buffer for
+/// strings that had JSON escapes). Reused from event to event: after warm-up, scanning allocates nothing.
+/// </summary>
+/// <remarks>Not thread-safe; <see cref="ForCurrentThread"/> gives each thread its own.</remarks>
+public sealed class EventFields
+{
+    internal struct Entry
+    {
+        public int Start;
+        public int Length;
+        public int Next;
+        public JsonValueKind Kind;
+        public bool InScratch;
+    }
+
+    [ThreadStatic] private static EventFields?[]? t_pool;
+    [ThreadStatic] private static int t_depth;
+
+    internal Entry[] Entries = new Entry[64];
+    internal int Count;
+    internal int[] First = Array.Empty<int>();
+    internal int[] Last = Array.Empty<int>();
+    private int[] _touched = Array.Empty<int>();
+    private int _touchedCount;
+    internal byte[] Scratch = new byte[256];
+    internal int ScratchLength;
+    internal byte[] PathBuffer = new byte[256];
+
+    public EventFields(int slotCount = 0) => EnsureSlots(slotCount);
+
+    /// <summary>
+    /// This thread's instance for the current nesting depth (a nested query evaluates inside an outer one, so it
+    /// gets its own). Pair with <see cref="Release"/>.
+    /// </summary>
+    public static EventFields ForCurrentThread(int slotCount)
+    {
+        var pool = t_pool ??= new EventFields?[4];
+        var depth = t_depth;
+        if (depth >= pool.Length) Array.Resize(ref t_pool, depth * 2);
+        pool = t_pool!;
+        var fields = pool[depth] ??= new EventFields(slotCount);
+        fields.EnsureSlots(slotCount);
+        t_depth = depth + 1;
+        return fields;
+    }
+
+    /// <summary>Returns the instance taken by <see cref="ForCurrentThread"/>.</summary>
+    public static void Release() => t_depth--;
+
+    internal void EnsureSlots(int slotCount)
+    {
+        if (First.Length >= slotCount) return;
+        var size = Math.Max(slotCount, 8);
+        var oldLength = First.Length;
+        Array.Resize(ref First, size);
+        Array.Resize(ref Last, size);
+        Array.Resize(ref _touched, size);
+        First.AsSpan(oldLength).Fill(-1);
+    }
+
+    /// <summary>Forgets the previous event's values (touching only the slots it filled).</summary>
+    internal void Reset()
+    {
+        var first = First;
+        var touched = _touched;
+        for (var i = 0; i < _touchedCount; i++) first[touched[i]] = -1;
+        _touchedCount = 0;
+        Count = 0;
+        ScratchLength = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Add(int slot, JsonValueKind kind, int start, int length, bool inScratch)
+    {
+        if (Count == Entries.Length) Array.Resize(ref Entries, Entries.Length * 2);
+        ref var entry = ref Entries[Count];
+        entry.Start = start;
+        entry.Length = length;
+        entry.Kind = kind;
+        entry.InScratch = inScratch;
+        entry.Next = -1;
+        var last = First[slot] < 0 ? -1 : Last[slot];
+        if (last < 0)
+        {
+            First[slot] = Count;
+            _touched[_touchedCount++] = slot;
+        }
+        else
+        {
+            Entries[last].Next = Count;
+        }
+        Last[slot] = Count;
+        Count++;
+    }
+
+    /// <summary>Reserves <paramref name="length"/> bytes of scratch space for a decoded string.</summary>
+    internal Span<byte> ReserveScratch(int length, out int start)
+    {
+        if (ScratchLength + length > Scratch.Length)
+        {
+            Array.Resize(ref Scratch, Math.Max(Scratch.Length * 2, ScratchLength + length));
+        }
+        start = ScratchLength;
+        ScratchLength += length;
+        return Scratch.AsSpan(start, length);
+    }
+
+    internal void ShrinkScratch(int unused) => ScratchLength -= unused;
+}

@@ -1,0 +1,45 @@
+namespace RuleGen.Runtime;
+
+/// <summary>One compiled rule: its metadata and its matcher.</summary>
+public sealed class CompiledRule
+{
+    private readonly Func<ReadOnlyMemory<byte>, bool> _isMatch;
+
+    public CompiledRule(int index, RuleInfo info, Func<ReadOnlyMemory<byte>, bool> isMatch)
+    {
+        Index = index;
+        Info = info;
+        _isMatch = isMatch;
+    }
+
+    /// <summary>The rule's position in its rule set (what <see cref="IRuleSet.Evaluate"/> reports).</summary>
+    public int Index { get; }
+
+    public RuleInfo Info { get; }
+
+    /// <summary>Evaluates this rule alone (convenience; the generated static <c>IsMatch</c> takes a span).</summary>
+    public bool IsMatch(ReadOnlyMemory<byte> utf8Json) => _isMatch(utf8Json);
+
+    public override string ToString() => Info.ToString();
+}
+
+/// <summary>
+/// Every compiled rule of a compilation, evaluated together: one pass over each event's bytes extracts the fields
+/// any rule reads, then each rule's condition runs on them.
+/// </summary>
+public interface IRuleSet
+{
+    /// <summary>The rules, in a stable order (by source file path).</summary>
+    IReadOnlyList<CompiledRule> Rules { get; }
+
+    /// <summary>
+    /// Evaluates every rule against one UTF-8 JSON event and writes the indexes of the matching rules into
+    /// <paramref name="matches"/> (in rule order). Returns how many rules matched; when that is more than
+    /// <paramref name="matches"/> holds, only the first ones are written. Allocates nothing.
+    /// </summary>
+    /// <exception cref="System.Text.Json.JsonException">The bytes are not one well-formed JSON object.</exception>
+    int Evaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches);
+
+    /// <summary>Like <see cref="Evaluate"/>, but returns false instead of throwing on a malformed event.</summary>
+    bool TryEvaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount);
+}
