@@ -12,6 +12,7 @@ using RuleGen.Generator.Emit;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.Planning;
 using RuleGen.Generator.RuleFormats.Elastic;
+using RuleGen.Generator.RuleFormats.Sigma;
 
 namespace RuleGen.Generator;
 
@@ -96,7 +97,9 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         var ruleSet = named
             .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
-                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.Of(r.Rule.Condition!))).ToEquatableArray()))
+                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.Of(r.Rule.Gate is null
+                    ? r.Rule.Condition!
+                    : new AndPredicate(EquatableArray.Create(r.Rule.Gate, r.Rule.Condition!))), r.Rule.Gate is not null)).ToEquatableArray()))
             .Select(static (plan, _) => RuleSetEmitter.Emit(plan))
             .WithTrackingName(Steps.RuleSet);
 
@@ -105,7 +108,9 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     }
 
     public static bool IsRuleFile(string path) =>
-        path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase);
+        path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
+        || path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase)
+        || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
 
     private static GeneratorOptions ReadOptions(AnalyzerConfigOptions global)
     {
@@ -142,7 +147,10 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     {
         try
         {
-            return ElasticRuleParser.Parse(file.Path, file.Text) with { DisplayPath = file.DisplayPath };
+            var model = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
+                ? ElasticRuleParser.Parse(file.Path, file.Text)
+                : SigmaRuleParser.Parse(file.Path, file.Text, file.Profile);
+            return model with { DisplayPath = file.DisplayPath };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

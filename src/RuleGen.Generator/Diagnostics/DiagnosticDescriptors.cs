@@ -7,12 +7,14 @@ namespace RuleGen.Generator.Diagnostics;
 /// Every diagnostic RuleGen reports about rule files. IDs are one series, grouped by area:
 /// RG00xx rule files and KQL, RG01xx Elastic fidelity, RG02xx Sigma, RG03xx EQL, RG04xx rule-set planning.
 /// Messages say what is wrong and what to change; locations point at the offending token in the rule file.
+/// Each area keeps its descriptors in its own part (DiagnosticDescriptors.&lt;Area&gt;.cs); the registry below finds
+/// them all.
 /// </summary>
-public static class DiagnosticDescriptors
+public static partial class DiagnosticDescriptors
 {
-    private const string RuleFiles = "RuleGen.RuleFiles";
-    private const string Query = "RuleGen.Query";
-    private const string Lint = "RuleGen.Lint";
+    internal const string RuleFiles = "RuleGen.RuleFiles";
+    internal const string Query = "RuleGen.Query";
+    internal const string Lint = "RuleGen.Lint";
 
     public static readonly DiagnosticDescriptor InvalidToml = new(
         "RG0001", "Invalid TOML", "Invalid TOML: {0}",
@@ -40,7 +42,7 @@ public static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor QuotedWildcard = new(
         "RG0007", "Quoted KQL value contains '*'",
-        "The quoted value \"{0}\" contains '*', which KQL matches literally inside quotes; remove the quotes (escaping spaces and specials with '\\') to make '*' a wildcard",
+        "The quoted value \"{0}\" contains '*', which KQL matches literally inside quotes; remove the quotes (escaping spaces and specials with '\\') to make '*' a wildcard, or ignore this warning (NoWarn RG0007) if the '*' is meant literally",
         Lint, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor UnsupportedLanguage = new(

@@ -22,13 +22,36 @@ internal sealed class ConditionEmitter
 
     public ConditionEmitter(RuleFields fields) => _fields = fields;
 
-    /// <summary>Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body.</summary>
-    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers)
+    /// <summary>
+    /// Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body. With a
+    /// gate, Evaluate is gate AND condition, and EvaluateGate / EvaluateDetection are the two halves.
+    /// </summary>
+    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate = null)
     {
-        w.Line("/// <summary>The condition over an event already scanned with this scope's slots (see <c>Schema</c>).</summary>");
-        using (w.Block($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev)"))
+        if (gate is null)
         {
-            EmitBody(w, condition);
+            w.Line("/// <summary>The condition over an event already scanned with this scope's slots (see <c>Schema</c>).</summary>");
+            using (w.Block($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev)"))
+            {
+                EmitBody(w, condition);
+            }
+        }
+        else
+        {
+            w.Line("/// <summary>The whole rule over a scanned event: the gate (logsource) and the detection.</summary>");
+            w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => EvaluateGate(in ev) && EvaluateDetection(in ev);");
+            w.Line();
+            w.Line("/// <summary>The gate the rule format adds around the detection (a Sigma rule's logsource).</summary>");
+            using (w.Block($"{evaluateModifiers} static bool EvaluateGate(scoped in {Rt}EventView ev)"))
+            {
+                EmitBody(w, gate);
+            }
+            w.Line();
+            w.Line("/// <summary>The detection alone, without the gate.</summary>");
+            using (w.Block($"{evaluateModifiers} static bool EvaluateDetection(scoped in {Rt}EventView ev)"))
+            {
+                EmitBody(w, condition);
+            }
         }
 
         foreach (var (name, nested) in _nested.ToList())
@@ -77,15 +100,16 @@ internal sealed class ConditionEmitter
     }
 
     /// <summary>IsMatch: scan the event with this scope's schema, then evaluate.</summary>
-    internal static void EmitIsMatch(SourceWriter w, string accessibility)
+    internal static void EmitIsMatch(SourceWriter w, string accessibility, string name = "IsMatch", string evaluate = "Evaluate",
+        string summary = "Whether one UTF-8 JSON event (an object) matches. False for malformed JSON. Allocates nothing.")
     {
-        w.Line("/// <summary>Whether one UTF-8 JSON event (an object) matches. False for malformed JSON. Allocates nothing.</summary>");
-        using (w.Block($"{accessibility} static bool IsMatch(global::System.ReadOnlySpan<byte> utf8Json)"))
+        w.Line($"/// <summary>{summary}</summary>");
+        using (w.Block($"{accessibility} static bool {name}(global::System.ReadOnlySpan<byte> utf8Json)"))
         {
             w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
             using (w.Block("try"))
             {
-                w.Line($"return {Rt}EventScanner.TryScan<Schema>(utf8Json, fields) && Evaluate(new {Rt}EventView(utf8Json, fields));");
+                w.Line($"return {Rt}EventScanner.TryScan<Schema>(utf8Json, fields) && {evaluate}(new {Rt}EventView(utf8Json, fields));");
             }
             using (w.Block("finally"))
             {

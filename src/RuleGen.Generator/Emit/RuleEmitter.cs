@@ -21,7 +21,8 @@ public static class RuleEmitter
         var rule = input.Rule;
         var meta = rule.Metadata;
         var condition = rule.Condition!;
-        var fields = RuleFields.Of(condition);
+        var gate = rule.Gate;
+        var fields = RuleFields.Of(gate is null ? condition : new AndPredicate(EquatableArray.Create(gate, condition)));
         var w = new SourceWriter();
         FileHeader(w, input.DisplayPath);
         w.Line($"namespace {input.Namespace};");
@@ -50,7 +51,13 @@ public static class RuleEmitter
                 w.Line();
                 ConditionEmitter.EmitIsMatch(w, "public");
                 w.Line();
-                new ConditionEmitter(fields).EmitMembers(w, condition, "public");
+                if (gate is not null)
+                {
+                    ConditionEmitter.EmitIsMatch(w, "public", "IsDetectionMatch", "EvaluateDetection",
+                        "Whether one UTF-8 JSON event matches the detection alone, without the logsource gate. False for malformed JSON.");
+                    w.Line();
+                }
+                new ConditionEmitter(fields).EmitMembers(w, condition, "public", gate);
             }
         }
         return w.ToString();

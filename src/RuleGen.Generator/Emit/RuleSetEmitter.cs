@@ -42,7 +42,8 @@ public static class RuleSetEmitter
             for (var i = 0; i < plan.Rules.Count; i++)
             {
                 var rule = plan.Rules[i];
-                w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => {rules}{rule.TypeName}.IsMatch(json.Span)),");
+                var detection = rule.HasGate ? $", static json => {rules}{rule.TypeName}.IsDetectionMatch(json.Span)" : "";
+                w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => {rules}{rule.TypeName}.IsMatch(json.Span){detection}),");
             }
             w.Line("};");
             w.Line();
@@ -56,7 +57,7 @@ public static class RuleSetEmitter
                 using (w.Block("try"))
                 {
                     w.Line($"{Rt}EventScanner.Scan<Schema>(utf8Json, fields);");
-                    w.Line($"return EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches);");
+                    w.Line($"return EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches, false);");
                 }
                 using (w.Block("finally"))
                 {
@@ -65,7 +66,11 @@ public static class RuleSetEmitter
             }
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block("public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount)"))
+            w.Line("public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount) =>");
+            w.Line($"    TryEvaluate(utf8Json, matches, out matchCount, {Rt}MatchScope.Full);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope)"))
             {
                 w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
                 using (w.Block("try"))
@@ -75,7 +80,7 @@ public static class RuleSetEmitter
                         w.Line("matchCount = 0;");
                         w.Line("return false;");
                     }
-                    w.Line($"matchCount = EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches);");
+                    w.Line($"matchCount = EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches, scope == {Rt}MatchScope.DetectionOnly);");
                     w.Line("return true;");
                 }
                 using (w.Block("finally"))
@@ -86,23 +91,26 @@ public static class RuleSetEmitter
             w.Line();
 
             var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
-            using (w.Block($"private static int EvaluateScanned(scoped in {Rt}EventView ev, global::System.Span<int> matches)"))
+            using (w.Block($"private static int EvaluateScanned(scoped in {Rt}EventView ev, global::System.Span<int> matches, bool detectionOnly)"))
             {
                 w.Line("var count = 0;");
-                for (var c = 0; c < chunks; c++) w.Line($"count = EvaluateChunk{c}(in ev, matches, count);");
+                for (var c = 0; c < chunks; c++) w.Line($"count = EvaluateChunk{c}(in ev, matches, count, detectionOnly);");
                 w.Line("return count;");
             }
 
             for (var c = 0; c < chunks; c++)
             {
                 w.Line();
-                using (w.Block($"private static int EvaluateChunk{c}(scoped in {Rt}EventView ev, global::System.Span<int> matches, int count)"))
+                using (w.Block($"private static int EvaluateChunk{c}(scoped in {Rt}EventView ev, global::System.Span<int> matches, int count, bool detectionOnly)"))
                 {
                     for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
                     {
                         var rule = plan.Rules[i];
                         w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
-                        using (w.Block($"if ({rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i})))"))
+                        var call = rule.HasGate
+                            ? $"(detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(Map{i})) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i})))"
+                            : $"{rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))";
+                        using (w.Block($"if ({call})"))
                         {
                             w.Line("if (count < matches.Length) matches[count] = " + i + ";");
                             w.Line("count++;");

@@ -62,6 +62,11 @@ public sealed record RuleMetadata
 /// A parsed rule: its metadata, its condition lowered into the shared predicate model (null when the rule cannot be
 /// compiled), and the diagnostics found on the way. Pure data with value equality.
 /// </summary>
+/// <remarks>
+/// A rule matches when <see cref="Gate"/> (if any) and <see cref="Condition"/> both hold. The gate is what the rule
+/// format adds around the query itself (a Sigma rule's logsource); generated code offers the full match and the
+/// condition alone ("detection only").
+/// </remarks>
 public sealed record RuleModel(
     string SourcePath,
     RuleFormat Format,
@@ -69,6 +74,9 @@ public sealed record RuleModel(
     Predicate? Condition,
     EquatableArray<DiagnosticInfo> Diagnostics)
 {
+    /// <summary>A condition the format adds around the query (Sigma logsource), or null.</summary>
+    public Predicate? Gate { get; init; }
+
     /// <summary>The path shown to users (relative to the project or the rules folder), forward slashes.</summary>
     public string DisplayPath { get; init; } = SourcePath;
 

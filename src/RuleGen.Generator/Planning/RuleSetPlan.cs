@@ -5,7 +5,7 @@ using RuleGen.Generator.Model;
 namespace RuleGen.Generator.Planning;
 
 /// <summary>One compiled rule as the rule set sees it: its generated type and the fields it reads.</summary>
-public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields);
+public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false);
 
 /// <summary>
 /// Every compiled rule of a compilation and the shared slots: each distinct field of any rule gets one shared slot

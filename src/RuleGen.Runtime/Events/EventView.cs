@@ -31,9 +31,10 @@ public enum TextRelation
 /// </summary>
 /// <remarks>
 /// Slot numbers in generated rule code are the rule's own (0, 1, ...); a rule set passes a map from them to its
-/// shared slots, so a rule's code does not change when other rules are added.
+/// shared slots, so a rule's code does not change when other rules are added. Tests that only one language needs
+/// live in that language's part of this struct (EventView.&lt;Area&gt;.cs).
 /// </remarks>
-public readonly ref struct EventView
+public readonly ref partial struct EventView
 {
     private readonly ReadOnlySpan<byte> _json;
     private readonly EventFields _fields;

@@ -4,12 +4,15 @@ namespace RuleGen.Runtime;
 public sealed class CompiledRule
 {
     private readonly Func<ReadOnlyMemory<byte>, bool> _isMatch;
+    private readonly Func<ReadOnlyMemory<byte>, bool> _isDetectionMatch;
 
-    public CompiledRule(int index, RuleInfo info, Func<ReadOnlyMemory<byte>, bool> isMatch)
+    public CompiledRule(int index, RuleInfo info, Func<ReadOnlyMemory<byte>, bool> isMatch,
+        Func<ReadOnlyMemory<byte>, bool>? isDetectionMatch = null)
     {
         Index = index;
         Info = info;
         _isMatch = isMatch;
+        _isDetectionMatch = isDetectionMatch ?? isMatch;
     }
 
     /// <summary>The rule's position in its rule set (what <see cref="IRuleSet.Evaluate"/> reports).</summary>
@@ -19,6 +22,10 @@ public sealed class CompiledRule
 
     /// <summary>Evaluates this rule alone (convenience; the generated static <c>IsMatch</c> takes a span).</summary>
     public bool IsMatch(ReadOnlyMemory<byte> utf8Json) => _isMatch(utf8Json);
+
+    /// <summary>Evaluates this rule alone with the given meaning of a match.</summary>
+    public bool IsMatch(ReadOnlyMemory<byte> utf8Json, MatchScope scope) =>
+        scope == MatchScope.DetectionOnly ? _isDetectionMatch(utf8Json) : _isMatch(utf8Json);
 
     public override string ToString() => Info.ToString();
 }
@@ -42,4 +49,21 @@ public interface IRuleSet
 
     /// <summary>Like <see cref="Evaluate"/>, but returns false instead of throwing on a malformed event.</summary>
     bool TryEvaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount);
+
+    /// <summary>
+    /// Like <see cref="TryEvaluate(ReadOnlySpan{byte}, Span{int}, out int)"/>, choosing what a match means:
+    /// <see cref="MatchScope.DetectionOnly"/> skips the conditions a rule format adds around the query (a Sigma
+    /// rule's logsource), as reference evaluators that judge the detection alone do.
+    /// </summary>
+    bool TryEvaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount, MatchScope scope);
+}
+
+/// <summary>What a match means.</summary>
+public enum MatchScope
+{
+    /// <summary>The rule's whole condition: its logsource (Sigma) and its query.</summary>
+    Full,
+
+    /// <summary>The query alone (Sigma detection without logsource).</summary>
+    DetectionOnly,
 }

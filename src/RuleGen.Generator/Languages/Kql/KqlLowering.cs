@@ -93,7 +93,9 @@ public sealed class KqlLowering
 
     private Predicate LowerValue(FieldRef? field, KqlLiteral literal)
     {
-        if (literal.Quoted && literal.Text.IndexOf('*') >= 0)
+        // A quoted lone "*" is a deliberate literal star (RBAC verbs, IAM principals); any other quoted '*' was
+        // almost surely meant as a wildcard, which KQL does not do inside quotes.
+        if (literal.Quoted && literal.Text.IndexOf('*') >= 0 && literal.Text != "*")
         {
             _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.QuotedWildcard, _locate(literal.Start, literal.End - literal.Start), literal.Text));
         }
