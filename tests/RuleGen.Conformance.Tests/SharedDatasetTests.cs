@@ -1,0 +1,43 @@
+using RuleGen.Conformance;
+using RuleGen.Runtime;
+using Xunit.Abstractions;
+
+namespace RuleGen.Conformance.Tests;
+
+/// <summary>
+/// The shared conformance datasets, run with the corpus rules: every checked pair must agree with the reference
+/// (grey pairs are reported, not counted). Skipped with a message when ../shared is absent.
+/// </summary>
+public sealed class SharedDatasetTests
+{
+    private readonly ITestOutputHelper _output;
+
+    public SharedDatasetTests(ITestOutputHelper output) => _output = output;
+
+    private static string? DatasetFolder(string name)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RuleGen.sln"))) dir = dir.Parent;
+        if (dir is null) return null;
+        var folder = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", name));
+        return Directory.Exists(folder) ? folder : null;
+    }
+
+    private ConformanceResult Run(string name, MatchScope scope)
+    {
+        var folder = DatasetFolder(name);
+        Skip.If(folder is null, $"../shared/conformance/{name} is absent beside the repository: the conformance dataset cannot run.");
+        var report = new StringWriter();
+        var result = Runner.Run(Dataset.Load(folder!), RuleGen.Conformance.Compiled.RuleSet.Instance, scope, report, 100);
+        _output.WriteLine(report.ToString());
+        _output.WriteLine(result.Summary);
+        return result;
+    }
+
+    [SkippableFact]
+    public void Kql_dataset_agrees_with_elastics_evaluator()
+    {
+        var result = Run("kql", MatchScope.Full);
+        Assert.True(result.AllAgree, result.Summary);
+    }
+}
