@@ -113,14 +113,20 @@ public static class ScanCommand
             return ExitCodes.InputOutputError;
         }
 
-        try
+        var exitCode = Scan(options, console, ruleSet, output);
+        if (options.Output is not null)
         {
-            return Scan(options, console, ruleSet, output);
+            try
+            {
+                output.Dispose();
+            }
+            catch (IOException ex)
+            {
+                stderr.WriteLine($"rulegen: cannot write alerts to {options.Output}: {ex.Message}");
+                exitCode = ExitCodes.InputOutputError;
+            }
         }
-        finally
-        {
-            if (options.Output is not null) output.Dispose();
-        }
+        return exitCode;
     }
 
     private static int Scan(ScanOptions options, HostConsole console, IRuleSet ruleSet, Stream output)
@@ -133,6 +139,7 @@ public static class ScanCommand
         var progress = options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null;
         var matches = new int[Math.Max(1, ruleSet.Rules.Count)];
         var exitCode = ExitCodes.Success;
+        var outputFailed = false;
 
         foreach (var input in options.Inputs)
         {
@@ -179,6 +186,7 @@ public static class ScanCommand
                 progress?.Clear();
                 stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
                 exitCode = ExitCodes.InputOutputError;
+                outputFailed = true;
                 break;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -197,14 +205,17 @@ public static class ScanCommand
             }
         }
 
-        try
+        if (!outputFailed)
         {
-            alerts.Flush();
-        }
-        catch (AlertWriter.OutputFailedException ex)
-        {
-            stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
-            exitCode = ExitCodes.InputOutputError;
+            try
+            {
+                alerts.Flush();
+            }
+            catch (AlertWriter.OutputFailedException ex)
+            {
+                stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
+                exitCode = ExitCodes.InputOutputError;
+            }
         }
         progress?.Clear();
         if (!options.Quiet) summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
