@@ -24,9 +24,10 @@ public sealed record GeneratorOptions(string Namespace, string ProjectDirectory)
 
 /// <summary>
 /// One rule file as the pipeline sees it: path, text, the path shown to users, and its per-file MSBuild metadata
-/// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; empty when unset).
+/// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; <c>RuleGenRuleSet</c>: the rule sets the file belongs
+/// to, separated by <c>;</c>; both empty when unset).
 /// </summary>
-public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "");
+public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "", string RuleSets = "");
 
 /// <summary>
 /// RuleGen's incremental generator. Each rule file (an AdditionalFile ending in .toml, .yml or .yaml) is parsed on
@@ -62,9 +63,10 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
                 var fileOptions = provider.GetOptions(file);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRoot", out var root);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenProfile", out var profile);
+                fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRuleSet", out var ruleSets);
                 var text = file.GetText(ct)?.ToString() ?? "";
                 var display = DisplayPath(file.Path, string.IsNullOrEmpty(root) ? opts.ProjectDirectory : root!);
-                return new RuleFileInput(file.Path, display, text, profile ?? "");
+                return new RuleFileInput(file.Path, display, text, profile ?? "", ruleSets ?? "");
             })
             .WithTrackingName(Steps.RuleFiles);
 
@@ -95,16 +97,14 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(emitted, static (spc, file) =>
             spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8)));
 
-        var ruleSet = named
-            .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
-                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.Of(r.Rule.Gate is null
-                    ? r.Rule.Condition!
-                    : new AndPredicate(EquatableArray.Create(r.Rule.Gate, r.Rule.Condition!))), r.Rule.Gate is not null)).ToEquatableArray()))
-            .Select(static (plan, _) => RuleSetEmitter.Emit(plan))
+        // One rule set per name (RuleGenRuleSet metadata; RuleSet for files that name none), each emitted on its own.
+        var ruleSets = named
+            .SelectMany(static (set, _) => RuleSetPlan.ForEachName(set.Namespace, set.Rules))
+            .Select(static (plan, _) => (HintName: plan.ClassName + ".g.cs", Source: RuleSetEmitter.Emit(plan)))
             .WithTrackingName(Steps.RuleSet);
 
-        context.RegisterSourceOutput(ruleSet, static (spc, source) =>
-            spc.AddSource("RuleSet.g.cs", SourceText.From(source, Encoding.UTF8)));
+        context.RegisterSourceOutput(ruleSets, static (spc, file) =>
+            spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8)));
     }
 
     public static bool IsRuleFile(string path) =>
@@ -150,7 +150,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             var model = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
                 ? ElasticRuleParser.Parse(file.Path, file.Text)
                 : SigmaRuleParser.Parse(file.Path, file.Text, file.Profile);
-            return model with { DisplayPath = file.DisplayPath };
+            return model with { DisplayPath = file.DisplayPath, RuleSets = RuleSetNames.Parse(file.RuleSets) };
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -170,6 +170,11 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
 
         var diagnostics = new List<DiagnosticInfo>();
+        foreach (var rule in compiled)
+        {
+            foreach (var name in rule.RuleSets.Where(n => !RuleSetNames.IsValid(n)))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRuleSetName, SourceLocation.FileStart(rule.SourcePath), name));
+        }
         foreach (var group in rules.Where(r => r.Metadata.Id.Length > 0).GroupBy(r => r.Metadata.Id).Where(g => g.Count() > 1))
         {
             var ordered = group.OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();

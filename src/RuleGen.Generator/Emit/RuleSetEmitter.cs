@@ -25,14 +25,16 @@ public static class RuleSetEmitter
         w.Line($"namespace {plan.Namespace};");
         w.Line();
         w.Line("/// <summary>");
-        w.Line($"/// Every compiled rule of this project ({plan.Rules.Count}), evaluated together: one pass over each event's bytes");
+        w.Line(plan.ClassName == RuleSetNames.Default
+            ? $"/// The compiled rules of this project ({plan.Rules.Count}) whose folders name no other rule set, evaluated together: one pass over each event's bytes"
+            : $"/// The compiled rules of the rule folders that name the rule set {plan.ClassName} ({plan.Rules.Count}), evaluated together: one pass over each event's bytes");
         w.Line("/// extracts the fields any rule reads, then each rule's condition runs on them.");
         w.Line("/// </summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{RuleEmitter.GeneratorVersion}\")]");
-        using (w.Block($"public sealed class RuleSet : {Rt}IRuleSet"))
+        using (w.Block($"public sealed class {plan.ClassName} : {Rt}IRuleSet"))
         {
             w.Line("/// <summary>The rule set (it holds no state; evaluation is thread-safe).</summary>");
-            w.Line("public static RuleSet Instance { get; } = new();");
+            w.Line($"public static {plan.ClassName} Instance {{ get; }} = new();");
             w.Line();
             w.Line($"/// <summary>How many rules the set holds.</summary>");
             w.Line($"public const int Count = {plan.Rules.Count};");

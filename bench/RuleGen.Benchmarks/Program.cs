@@ -1,0 +1,94 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using RuleGen.Benchmarks;
+
+// dotnet run -c Release --project bench/RuleGen.Benchmarks [-- options]; see Usage.
+const string Usage = """
+    RuleGen benchmarks: the floor, the baseline interpreter and the generated rule sets over the same events.
+
+    options:
+      --rows TEXT     only rows whose name contains TEXT (several --rows: any of them); names look like
+                      ecs:floor, ecs:RuleGen:ElasticRules, structured_windows:Interpreter:SigmaRules
+      --no-interpreter  leave out the baseline interpreter rows (they take minutes)
+      --quick         a short job (fewer, shorter iterations): for trying things, not for reporting
+      --no-verify     skip the check that each interpreter agrees with its rule set before measuring
+      --list          list the rows and exit
+    The table is printed at the end and written to BenchmarkDotNet.Artifacts/results/rulegen-performance.md.
+    """;
+
+var filters = new List<string>();
+bool quick = false, verify = true, list = false, interpreter = true;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--rows" when i + 1 < args.Length: filters.Add(args[++i]); break;
+        case "--quick": quick = true; break;
+        case "--no-verify": verify = false; break;
+        case "--no-interpreter": interpreter = false; break;
+        case "--list": list = true; break;
+        case "-h" or "--help": Console.WriteLine(Usage); return 0;
+        default: Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}"); return 2;
+    }
+}
+
+var rows = Catalog.All()
+    .Where(w => filters.Count == 0 || filters.Any(f => w.ToString().Contains(f, StringComparison.Ordinal)))
+    .Where(w => interpreter || w.Engine != Engine.Interpreter)
+    .ToList();
+// A row needs the floor of its stream in the same run for its ratio.
+foreach (var stream in rows.Select(r => r.Stream).Distinct().ToList())
+{
+    if (!rows.Any(r => r.Stream == stream && r.Engine == Engine.Floor)) rows.Insert(0, Catalog.All().First(r => r.Stream == stream && r.Engine == Engine.Floor));
+}
+foreach (var row in rows.ToList())
+{
+    if (Catalog.Missing(row) is { } why)
+    {
+        Console.WriteLine($"skipped {row}: {why}");
+        rows.Remove(row);
+    }
+}
+if (list)
+{
+    foreach (var row in rows) Console.WriteLine(row);
+    return 0;
+}
+if (rows.Count == 0)
+{
+    Console.Error.WriteLine("nothing to run");
+    return 1;
+}
+
+Console.WriteLine(RuleSetFacts.Describe(rows));
+if (verify && !InterpreterCheck.Run(rows, Console.Out)) return 1;
+
+Catalog.Selected = rows;
+var job = (quick ? Job.ShortRun.WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100))
+        : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1))
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithId(quick ? "quick" : "rulegen");
+var config = ManualConfig.CreateEmpty()
+    .AddJob(job)
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumnProvider(DefaultColumnProviders.Instance)
+    .AddLogger(ConsoleLogger.Default)
+    .AddExporter(MarkdownExporter.GitHub)
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+    .WithOptions(ConfigOptions.DisableLogFile);
+var summary = BenchmarkRunner.Run<EngineBenchmarks>(config);
+
+var table = ResultTable.Build(summary, rows);
+Console.WriteLine();
+Console.WriteLine(table);
+var output = Path.Combine(summary.ResultsDirectoryPath, "rulegen-performance.md");
+File.WriteAllText(output, table);
+Console.WriteLine($"(written to {output})");
+return 0;
