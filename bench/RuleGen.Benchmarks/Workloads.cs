@@ -146,7 +146,8 @@ public static class Catalog
                     parsed[file] = fromFile;
                 }
                 models.Add(fromFile.FirstOrDefault(m => m.Metadata.Id == rule.Info.Id && m.IsCompiled)
-                    ?? throw new InvalidOperationException($"{file}: rule {rule.Info.Id} not found when parsed again"));
+                    ?? throw new InvalidOperationException($"{file}: rule {rule.Info.Id} not found when parsed again: " +
+                        string.Join("; ", fromFile.Select(m => $"{m.Metadata.Id} compiled={m.IsCompiled} {string.Join(", ", m.Diagnostics.Select(d => d.Message))}"))));
             }
             var interpreter = new ModelInterpreter(models);
             s_interpreters[ruleSet] = interpreter;
