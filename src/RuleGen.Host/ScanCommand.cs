@@ -241,9 +241,10 @@ public static class ScanCommand
                     Alerts.Write(ruleSet.Rules[match].Info, batch.Line(i), new EventSource(display, batch.LineNumber(i)));
                     Summary.AddAlert(match);
                 }
+                if (Progress is not null && (Summary.Events & 1023) == 0)
+                    Progress.Update(Summary.Events, Summary.Alerts, Summary.Bytes + batch.BytesRead, console.Time.GetElapsedTime(started));
             }
             Summary.Bytes += batch.BytesRead;
-            Progress?.Update(Summary.Events, Summary.Alerts, Summary.Bytes, console.Time.GetElapsedTime(started));
             if (batch.ReadError is { } error)
             {
                 Progress?.Clear();
