@@ -19,8 +19,18 @@ internal sealed class ConditionEmitter
     private readonly RuleFields _fields;
     private readonly List<string> _statics = new();
     private readonly List<(string Name, NestedPredicate Predicate)> _nested = new();
+    private readonly string _nestedPrefix;
 
-    public ConditionEmitter(RuleFields fields) => _fields = fields;
+    /// <param name="fields">The scope's fields (its slots).</param>
+    /// <param name="nestedPrefix">
+    /// How this scope's nested scopes are named (Nested0, Nested1, ...; inside Nested0: Nested0_0, ...), so a nested
+    /// class never shares its name with the class around it.
+    /// </param>
+    public ConditionEmitter(RuleFields fields, string nestedPrefix = "Nested")
+    {
+        _fields = fields;
+        _nestedPrefix = nestedPrefix;
+    }
 
     /// <summary>
     /// Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body. With a
@@ -95,7 +105,7 @@ internal sealed class ConditionEmitter
         {
             EmitIsMatch(w, "public");
             w.Line();
-            new ConditionEmitter(RuleFields.Of(condition)).EmitMembers(w, condition, "public");
+            new ConditionEmitter(RuleFields.Of(condition), name + "_").EmitMembers(w, condition, "public");
         }
     }
 
@@ -183,7 +193,7 @@ internal sealed class ConditionEmitter
                 return new List<string> { Matcher(_fields.AllStringsSlot, a.Matcher) };
             case NestedPredicate n:
             {
-                var name = "Nested" + _nested.Count;
+                var name = _nestedPrefix + _nested.Count;
                 _nested.Add((name, n));
                 return new List<string> { $"Any{name}(in ev)" };
             }

@@ -113,6 +113,23 @@ public sealed class GeneratorRun : IDisposable
         return alone;
     }
 
+    /// <summary>
+    /// Whether the rule whose generated type is <paramref name="typeName"/> matches <paramref name="json"/>, asked both
+    /// ways: the rule alone (its own schema) and through the rule set (one scan with every rule's fields). Fails the
+    /// test when the two disagree.
+    /// </summary>
+    public bool Matches(string typeName, string json)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        var rule = Rule(typeName);
+        var set = RuleSet();
+        var alone = rule.IsMatch(bytes);
+        var matches = new int[set.Rules.Count];
+        var inSet = set.TryEvaluate(bytes, matches, out var count) && matches.AsSpan(0, count).Contains(rule.Index);
+        Assert.True(alone == inSet, $"{typeName} alone says {alone}, the rule set says {inSet}, for {json}");
+        return alone;
+    }
+
     public void Dispose() => _context?.Unload();
 }
 
