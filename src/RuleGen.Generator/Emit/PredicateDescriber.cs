@@ -12,18 +12,21 @@ public static class PredicateDescriber
         AndPredicate a => $"all of {a.Operands.Count} conditions hold",
         OrPredicate o => DescribeOr(o),
         NotPredicate n => "not: " + Describe(n.Operand),
-        FieldPredicate f => $"{f.Field} {Describe(f.Matcher)}",
-        ExistsPredicate e => e.Kind == ExistenceKind.NonNullValue ? $"{e.Field} has a non-null value" : $"{e.Field} is present (even if null)",
+        FieldPredicate f => $"{Name(f.Field)} {Describe(f.Matcher)}",
+        ExistsPredicate e => e.Kind == ExistenceKind.NonNullValue ? $"{Name(e.Field)} has a non-null value" : $"{Name(e.Field)} is present (even if null)",
         AnyFieldPredicate a => $"some string value of the event {Describe(a.Matcher)}",
-        NestedPredicate n => $"some object in {n.Field} satisfies the nested query",
-        FieldComparePredicate c => $"{c.Left} {Relation(c.Operation)} {c.Right}{CaseNote(c.Case)}",
+        NestedPredicate n => $"some object in {Name(n.Field)} satisfies the nested query",
+        FieldComparePredicate c => $"{Name(c.Left)} {Relation(c.Operation)} {Name(c.Right)}{CaseNote(c.Case)}",
         _ => predicate.GetType().Name,
     };
+
+    // Field names may hold any character (a KQL field can be written with escapes): keep the comment on one line.
+    private static string Name(FieldRef field) => Literals.Comment(field.ToString());
 
     private static string DescribeOr(OrPredicate o)
     {
         var fields = o.Operands.OfType<FieldPredicate>().Select(f => f.Field).Distinct().ToList();
-        if (fields.Count == 1 && o.Operands.All(p => p is FieldPredicate)) return $"{fields[0]} matches any of {o.Operands.Count} values";
+        if (fields.Count == 1 && o.Operands.All(p => p is FieldPredicate)) return $"{Name(fields[0])} matches any of {o.Operands.Count} values";
         return $"any of {o.Operands.Count} conditions holds";
     }
 
