@@ -165,7 +165,14 @@ public static class GeneratorHarness
     public static GeneratorRun Run(params (string Path, string Text)[] files) => Run(files, null);
 
     public static GeneratorRun Run(IEnumerable<(string Path, string Text)> files, Dictionary<string, string>? globalOptions,
-        Dictionary<string, Dictionary<string, string>>? perFileOptions = null)
+        Dictionary<string, Dictionary<string, string>>? perFileOptions = null) => Run(files, globalOptions, perFileOptions, load: true);
+
+    /// <summary>
+    /// Runs the generator and compiles its output. With <paramref name="load"/> false the generated code is only
+    /// checked (compiler diagnostics, no IL emitted, nothing loaded): cheaper for large rule sets.
+    /// </summary>
+    public static GeneratorRun Run(IEnumerable<(string Path, string Text)> files, Dictionary<string, string>? globalOptions,
+        Dictionary<string, Dictionary<string, string>>? perFileOptions, bool load)
     {
         var texts = files.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)).ToList();
         var driver = CreateDriver(texts, new TestOptionsProvider(globalOptions ?? new(), perFileOptions));
@@ -173,6 +180,12 @@ public static class GeneratorHarness
         var runResult = ran.GetRunResult();
         var sources = runResult.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
         var allGeneratorDiagnostics = generatorDiagnostics.AddRange(runResult.Diagnostics).Distinct().ToImmutableArray();
+
+        if (!load)
+        {
+            var checkedDiagnostics = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
+            return new GeneratorRun(allGeneratorDiagnostics, checkedDiagnostics, sources, null, null);
+        }
 
         using var stream = new MemoryStream();
         var emit = output.Emit(stream);
