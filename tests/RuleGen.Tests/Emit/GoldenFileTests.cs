@@ -7,7 +7,7 @@ namespace RuleGen.Tests.Emit;
 /// to emitted code shows up in review. Run with <c>UPDATE_BASELINES=1</c> to rewrite the baselines (then read the
 /// diff).
 /// </summary>
-public sealed class GoldenFileTests
+public sealed class GoldenFileTests : IClassFixture<GoldenFileTests.Generated>
 {
     private static readonly string BaselineFolder = Path.Combine(Repo.Root, "tests", "RuleGen.Tests", "Baselines");
 
@@ -33,27 +33,36 @@ public sealed class GoldenFileTests
         { "Shapes", "KQLShapes", "rules/kql_shapes.toml" },
     };
 
-    private static GeneratorRun Compile() => GeneratorHarness.Run(new[]
+    /// <summary>The rules above, generated and compiled once for the tests of this class.</summary>
+    public sealed class Generated : IDisposable
     {
-        ("rules/elastic/azure_full_network_packet_capture_detected.toml", File.ReadAllText(Repo.SeedRulePath)),
-        ("rules/kql_shapes.toml", GeneratorHarness.ElasticRule(ShapesQuery, name: "KQL Shapes", ruleId: "5f1c0000-0000-4000-8000-00000000beef")),
-    }, new Dictionary<string, string> { ["build_property.ProjectDir"] = "" });
+        public GeneratorRun Run { get; } = GeneratorHarness.Run(new[]
+        {
+            ("rules/elastic/azure_full_network_packet_capture_detected.toml", File.ReadAllText(Repo.SeedRulePath)),
+            ("rules/kql_shapes.toml", GeneratorHarness.ElasticRule(ShapesQuery, name: "KQL Shapes", ruleId: "5f1c0000-0000-4000-8000-00000000beef")),
+        }, null);
+
+        public void Dispose() => Run.Dispose();
+    }
+
+    private readonly GeneratorRun _run;
+
+    public GoldenFileTests(Generated generated) => _run = generated.Run;
+
+    [Fact]
+    public void The_generated_code_compiles_cleanly()
+    {
+        Assert.Empty(_run.GeneratorDiagnostics);
+        Assert.Empty(_run.CompileDiagnostics);
+    }
 
     [Theory]
     [MemberData(nameof(Rules))]
-    public void Rule_code_matches_its_baseline(string baseline, string typeName, string _)
-    {
-        using var run = Compile();
-        Assert.Empty(run.CompileDiagnostics);
-        Compare(baseline + ".g.cs.txt", run.Sources[$"Rules.{typeName}.g.cs"]);
-    }
+    public void Rule_code_matches_its_baseline(string baseline, string typeName, string _) =>
+        Compare(baseline + ".g.cs.txt", _run.Sources[$"Rules.{typeName}.g.cs"]);
 
     [Fact]
-    public void Rule_set_code_matches_its_baseline()
-    {
-        using var run = Compile();
-        Compare("RuleSet.g.cs.txt", run.Sources["RuleSet.g.cs"]);
-    }
+    public void Rule_set_code_matches_its_baseline() => Compare("RuleSet.g.cs.txt", _run.Sources["RuleSet.g.cs"]);
 
     private static void Compare(string baselineName, string actual)
     {
