@@ -40,6 +40,7 @@ public sealed class KqlEndToEndTests : IClassFixture<KqlEndToEndTests.Rules>
         ["Nested not"] = "user:{ first:a and not last:b }",
         ["Nested twice"] = "user:{ first:a } and user:{ last:b }",
         ["Nested nested"] = "a:{ b:{ c:1 } }",
+        ["Nested dotted"] = "x.y:{ c:1 and d.e:2 }",
         ["Hash exists"] = "file.hash.*:*",
         ["Hash value"] = "file.hash.*:abc",
         ["Any name"] = "*.name:x",
@@ -269,6 +270,10 @@ public sealed class KqlEndToEndTests : IClassFixture<KqlEndToEndTests.Rules>
     [InlineData("Nested nested", """{"a":[{"b":[{"c":2},{"c":1}]}]}""", true)]
     [InlineData("Nested nested", """{"a":{"b":{"c":"1"}}}""", true)]
     [InlineData("Nested nested", """{"a":[{"b":[{"c":2}]},{"c":1}]}""", false)]
+    [InlineData("Nested pair", """{"user":[[{"first":"a","last":"b"}]]}""", true)]
+    [InlineData("Nested dotted", """{"x":{"y":[{"c":1,"d":{"e":2}}]}}""", true)]
+    [InlineData("Nested dotted", """{"x.y":[{"c":1,"d.e":"2"}]}""", true)]
+    [InlineData("Nested dotted", """{"x":{"y":[{"c":1},{"d.e":2}]}}""", false)]
     public void Nested_queries_need_one_element_to_satisfy_the_whole_inner_query(string rule, string json, bool expected) => Check(rule, json, expected);
 
     // ---- wildcard field names and field-less values -----------------------------------------------------------
