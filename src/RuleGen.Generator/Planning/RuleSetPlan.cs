@@ -5,8 +5,15 @@ using RuleGen.Generator.Model;
 
 namespace RuleGen.Generator.Planning;
 
-/// <summary>One compiled rule as the rule set sees it: its generated type and the fields it reads.</summary>
-public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false);
+/// <summary>
+/// One compiled rule as the rule set sees it: its generated type, the fields it reads, and its condition and gate
+/// (for the candidate index's witnesses).
+/// </summary>
+public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false)
+{
+    public Predicate Condition { get; init; } = ConstantPredicate.True;
+    public Predicate? Gate { get; init; }
+}
 
 /// <summary>
 /// The compiled rules of one rule set (<see cref="ClassName"/>) and the shared slots: each distinct field of any rule
@@ -41,7 +48,7 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
     private static RuleSetEntry Entry(RuleEmitInput r) => new(
         r.TypeName, r.DisplayPath, r.Rule.Metadata.Name,
         RuleFields.Of(r.Rule.Gate is null ? r.Rule.Condition! : new AndPredicate(EquatableArray.Create(r.Rule.Gate, r.Rule.Condition!))),
-        r.Rule.Gate is not null);
+        r.Rule.Gate is not null) { Condition = r.Rule.Condition!, Gate = r.Rule.Gate };
 
     public IReadOnlyList<FieldRef> SharedFields()
     {
