@@ -1,4 +1,5 @@
 using System.Text;
+using RuleGen.Runtime;
 
 namespace RuleGen.Benchmarks;
 

@@ -83,6 +83,25 @@ public static class RuleSetEmitter
             w.Line("/// <inheritdoc/>");
             w.Line($"public {Rt}CandidateIndexInfo Index => s_index.Info;");
             w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block($"public int CountCandidates(global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope)"))
+            {
+                w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
+                using (w.Block("try"))
+                {
+                    w.Line($"if (!{Rt}EventScanner.TryScan<Schema>(utf8Json, fields)) return -1;");
+                    w.Line($"global::System.Span<ulong> candidates = stackalloc ulong[{(plan.Rules.Count + 63) / 64}];");
+                    w.Line($"s_index.Collect(new {Rt}EventView(utf8Json, fields), scope, candidates);");
+                    w.Line("var count = 0;");
+                    w.Line("foreach (var word in candidates) count += global::System.Numerics.BitOperations.PopCount(word);");
+                    w.Line("return count;");
+                }
+                using (w.Block("finally"))
+                {
+                    w.Line($"{Rt}EventFields.Release();");
+                }
+            }
+            w.Line();
             using (w.Block($"private static bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, bool useIndex)"))
             {
                 w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");

@@ -15,6 +15,9 @@ public interface IIndexedRuleSet : IRuleSet
     /// rule, without the candidate index: the reference the index must agree with.
     /// </summary>
     bool TryEvaluateEveryRule(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount, MatchScope scope);
+
+    /// <summary>How many rules the index selects for evaluation on this event (-1 when it is malformed).</summary>
+    int CountCandidates(ReadOnlySpan<byte> utf8Json, MatchScope scope);
 }
 
 /// <summary>The candidate index of a rule set, in numbers.</summary>

@@ -26,7 +26,7 @@ public sealed class NamedRuleSetTests
         };
         var perFile = new Dictionary<string, Dictionary<string, string>>
         {
-            ["/rules/win/a.toml"] = Sets("Windows;Everything"),
+            ["/rules/win/a.toml"] = Sets("Windows,Everything"),
             ["/rules/cloud/b.toml"] = Sets("Cloud, Everything"),
         };
         using var run = GeneratorHarness.Run(files, null, perFile);
