@@ -20,6 +20,8 @@ const string Usage = """
       --quick         a short job (fewer, shorter iterations): for trying things, not for reporting
       --no-verify     skip the check that each interpreter agrees with its rule set before measuring
       --list          list the rows and exit
+      --profile ROW [SECONDS]  instead of benchmarks: run one row's pass in a loop (default 20 s), for a
+                      sampling profiler (perf record with DOTNET_PerfMapEnabled=1)
       --compile-budget  instead of benchmarks: run the generator over the whole Elastic and Sigma corpora
                       (generator time, generated code size, C# compile time, one-rule edit)
     The table is printed at the end and written to BenchmarkDotNet.Artifacts/results/rulegen-performance.md.
@@ -27,6 +29,8 @@ const string Usage = """
 
 var filters = new List<string>();
 bool quick = false, verify = true, list = false, interpreter = true, budget = false;
+string? profile = null;
+var profileSeconds = 20.0;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -37,12 +41,41 @@ for (var i = 0; i < args.Length; i++)
         case "--no-interpreter": interpreter = false; break;
         case "--list": list = true; break;
         case "--compile-budget": budget = true; break;
+        case "--profile" when i + 1 < args.Length:
+            profile = args[++i];
+            if (i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var seconds))
+            {
+                profileSeconds = seconds;
+                i++;
+            }
+            break;
         case "-h" or "--help": Console.WriteLine(Usage); return 0;
         default: Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}"); return 2;
     }
 }
 
 if (budget) return CompileBudget.Run(Console.Out);
+if (profile is not null)
+{
+    var row = Catalog.All().FirstOrDefault(r => r.ToString() == profile);
+    if (row is null || Catalog.Missing(row) is not null)
+    {
+        Console.Error.WriteLine($"no such row (or it cannot run): {profile}");
+        return 1;
+    }
+    var bench = new EngineBenchmarks { Workload = row };
+    bench.Setup();
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    long passes = 0;
+    while (watch.Elapsed.TotalSeconds < profileSeconds)
+    {
+        bench.Pass();
+        passes++;
+    }
+    var events = passes * Catalog.Stream(row.Stream).Count;
+    Console.WriteLine($"{row}: {passes} passes, {watch.Elapsed.TotalNanoseconds / events:F0} ns/event (wall clock, no warm-up excluded)");
+    return 0;
+}
 
 var rows = Catalog.All()
     .Where(w => filters.Count == 0 || filters.Any(f => w.ToString().Contains(f, StringComparison.Ordinal)))

@@ -84,7 +84,7 @@ public static class RuleSetEmitter
             w.Line($"public {Rt}CandidateIndexInfo Index => s_index.Info;");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block($"public int CountCandidates(global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope)"))
+            using (w.Block($"public int CollectCandidates(global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope, global::System.Span<int> rules)"))
             {
                 w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
                 using (w.Block("try"))
@@ -93,7 +93,11 @@ public static class RuleSetEmitter
                     w.Line($"global::System.Span<ulong> candidates = stackalloc ulong[{(plan.Rules.Count + 63) / 64}];");
                     w.Line($"s_index.Collect(new {Rt}EventView(utf8Json, fields), scope, candidates);");
                     w.Line("var count = 0;");
-                    w.Line("foreach (var word in candidates) count += global::System.Numerics.BitOperations.PopCount(word);");
+                    using (w.Block("for (var word = 0; word < candidates.Length; word++)"))
+                    {
+                        w.Line("for (var bits = candidates[word]; bits != 0; bits &= bits - 1)");
+                        w.Line("    if (count < rules.Length) rules[count++] = (word << 6) + global::System.Numerics.BitOperations.TrailingZeroCount(bits);");
+                    }
                     w.Line("return count;");
                 }
                 using (w.Block("finally"))
@@ -222,13 +226,13 @@ public static class RuleSetEmitter
         string SlotName(int slot) => slot == allStringsSlot ? "any string" : shared[slot].ToString();
         string Describe(Witness? witness) => witness is null ? "none (always evaluated)"
             : witness.Atoms.Count == 0 ? "can never match"
-            : string.Join(" or ", witness.Atoms.Select(a => $"{SlotName(a.Slot)} {Verb(a.Kind)} \"{a.Literal}\""));
+            : string.Join(" or ", witness.Atoms.Select(a => a.Kind == WitnessKind.Present ? $"{SlotName(a.Slot)} has a value" : $"{SlotName(a.Slot)} {Verb(a.Kind)} \"{a.Literal}\""));
         string Text(Witness? witness) => witness is null ? "null"
             : Literals.String(string.Concat(witness.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{a.Literal.Length}:{a.Literal}")));
 
         w.Line("// The candidate index. Each rule's witness: literals (ASCII case folded) one of which every event it matches");
-        w.Line("// holds, as KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends with, '*' contains; null: no");
-        w.Line("// witness, the rule is evaluated on every event. First for a full match, then for the detection alone.");
+        w.Line("// holds, as KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends with, '*' contains, '?' has a");
+        w.Line("// value; null: no witness, the rule is evaluated on every event. First for a full match, then for the detection alone.");
         w.Line($"private static readonly {Rt}CandidateIndex s_index = new({plan.Rules.Count}, new string?[]");
         w.Line("{");
         for (var i = 0; i < plan.Rules.Count; i++)
@@ -262,6 +266,7 @@ public static class RuleSetEmitter
         WitnessKind.Equals => '=',
         WitnessKind.StartsWith => '^',
         WitnessKind.EndsWith => '$',
-        _ => '*',
+        WitnessKind.Contains => '*',
+        _ => '?',
     };
 }

@@ -13,6 +13,9 @@ public enum WitnessKind
     StartsWith,
     EndsWith,
     Contains,
+
+    /// <summary>The field has a value at all (no literal): what any test of a field requires.</summary>
+    Present,
 }
 
 /// <summary>
@@ -32,11 +35,13 @@ public sealed record RuleWitnesses(Witness? Full, Witness? Detection);
 
 /// <summary>
 /// Chooses each rule's witness for the candidate index. A field test gives literals (an exact value, a list of
-/// them, a prefix, suffix or substring, the longest literal part of a wildcard); an OR has a witness when every
+/// them, a prefix, suffix or substring, the longest literal part of a wildcard or a regular expression), or failing
+/// that the field's presence (every test of a field fails when it is absent); an OR has a witness when every
 /// operand has one (their union); an AND takes its cheapest operand's; a NOT gives none. The cost of a literal
-/// estimates how often it holds on an event: exact values are rare, short substrings common, and a literal many
-/// rules share (event.category:process) is probably a category, not a rare value. A logsource gate is a witness for
-/// full matches only, and a weak one: it is used when the detection has none.
+/// estimates how often it holds on an event: exact values are rare, short substrings common, a field's mere presence
+/// commoner still, and a literal many rules share (event.category:process) is probably a category, not a rare
+/// value. A logsource gate is a witness for full matches only, and a weak one: it is used when the detection has
+/// none.
 /// </summary>
 public static class Witnesses
 {
@@ -89,6 +94,16 @@ public static class Witnesses
                 break;
             case FieldPredicate f when slots.TryGetValue(f.Field, out var slot):
                 foreach (var atom in Atoms(slot, f.Matcher) ?? Enumerable.Empty<WitnessAtom>()) into.Add(atom);
+                into.Add(Present(slot));
+                break;
+            case ExistsPredicate e when slots.TryGetValue(e.Field, out var slot):
+                into.Add(Present(slot));
+                break;
+            case NestedPredicate n when slots.TryGetValue(n.Field, out var slot):
+                into.Add(Present(slot));
+                break;
+            case FieldComparePredicate c when slots.TryGetValue(c.Left, out var slot):
+                into.Add(Present(slot));
                 break;
             case AnyFieldPredicate a when allStringsSlot >= 0:
                 foreach (var atom in Atoms(allStringsSlot, a.Matcher) ?? Enumerable.Empty<WitnessAtom>()) into.Add(atom);
@@ -126,15 +141,22 @@ public static class Witnesses
                     return Make(atoms, cost);
                 }
                 case FieldPredicate f when slots.TryGetValue(f.Field, out var slot):
-                    return Make(Atoms(slot, f.Matcher));
+                    return Cheaper(Make(Atoms(slot, f.Matcher)), Make(new[] { Present(slot) }));
+                case ExistsPredicate e when slots.TryGetValue(e.Field, out var slot):
+                    return Make(new[] { Present(slot) });
+                case NestedPredicate n when slots.TryGetValue(n.Field, out var slot):
+                    return Make(new[] { Present(slot) });
+                case FieldComparePredicate c when slots.TryGetValue(c.Left, out var slot):
+                    return Make(new[] { Present(slot) });
                 case AnyFieldPredicate a when allStringsSlot >= 0:
                     return Make(Atoms(allStringsSlot, a.Matcher));
                 default:
-                    // NOT, exists, nested queries, field comparisons, numbers, regexes, and predicate kinds this
-                    // planner does not know: no literal is required.
+                    // NOT, constant true, and predicate kinds this planner does not know: nothing is required.
                     return null;
             }
         }
+
+        private static Witness? Cheaper(Witness? a, Witness? b) => a is null ? b : b is null || a.Cost <= b.Cost ? a : b;
 
         private Witness? Make(IReadOnlyList<WitnessAtom>? atoms)
         {
@@ -153,7 +175,8 @@ public static class Witnesses
             {
                 WitnessKind.Equals => 0.02,
                 WitnessKind.StartsWith or WitnessKind.EndsWith => Math.Pow(2, -length / 2.0),
-                _ => Math.Min(1, Math.Pow(2, 2 - length / 2.0)),
+                WitnessKind.Contains => Math.Min(1, Math.Pow(2, 2 - length / 2.0)),
+                _ => 0.5,
             };
             var shared = frequency.TryGetValue(atom, out var n) ? n : 1;
             return rarity * (1 + (shared - 1) / 8.0);
@@ -171,6 +194,8 @@ public static class Witnesses
                 return set.Values.Select(v => new WitnessAtom(slot, WitnessKind.Equals, Fold(v))).ToList();
             case WildcardMatcher w when w.Kinds != ValueKinds.None:
                 return WildcardAtom(slot, w.Pattern) is { } wild ? new[] { wild } : null;
+            case RegexMatcher r when r.Kinds != ValueKinds.None:
+                return RegexAtom(slot, r) is { } literal ? new[] { literal } : null;
             default:
                 return ExtensionAtoms(slot, matcher);
         }
@@ -188,8 +213,31 @@ public static class Witnesses
             StringOperation.EndsWith => WitnessKind.EndsWith,
             _ => WitnessKind.Contains,
         };
-        if (kind != WitnessKind.Equals && Encoding.UTF8.GetByteCount(value) < MinSearchBytes) return null;
+        // Short prefixes and suffixes are looked up whole; short substrings are not searched (too common anyway).
+        var length = Encoding.UTF8.GetByteCount(value);
+        if (kind == WitnessKind.Contains && length < MinSearchBytes || kind != WitnessKind.Equals && length == 0) return null;
         return new WitnessAtom(slot, kind, Fold(value));
+    }
+
+    /// <summary>The field has a value.</summary>
+    public static WitnessAtom Present(int slot) => new(slot, WitnessKind.Present, "");
+
+    /// <summary>
+    /// A literal every match of the regular expression contains. Case-insensitive .NET regexes also match some
+    /// non-ASCII characters for k, s and i (the Kelvin sign, the long s, the dotted capital I), which the index's ASCII
+    /// folding would miss: such literals are cut at those letters.
+    /// </summary>
+    private static WitnessAtom? RegexAtom(int slot, RegexMatcher regex)
+    {
+        if (RegexLiterals.Longest(regex.Pattern) is not { } literal) return null;
+        // Inline options anywhere may turn case folding on.
+        var mayIgnoreCase = (regex.Flags & RegexFlags.IgnoreCase) != 0 || regex.Pattern.IndexOf("(?", StringComparison.Ordinal) >= 0;
+        if (mayIgnoreCase)
+        {
+            if (literal.Any(c => c > 127)) return null;
+            literal = literal.Split('k', 'K', 's', 'S', 'i', 'I').OrderByDescending(p => p.Length).First();
+        }
+        return Encoding.UTF8.GetByteCount(literal) >= MinSearchBytes ? new WitnessAtom(slot, WitnessKind.Contains, Fold(literal)) : null;
     }
 
     /// <summary>A wildcard's longest literal part: as a prefix or suffix when it is one.</summary>

@@ -8,11 +8,12 @@ namespace RuleGen.Runtime;
 
 /// <summary>
 /// The candidate index of a rule set: for each rule, a witness, a set of literals (a field and a value it must equal,
-/// start with, end with or contain) at least one of which every event the rule matches holds. Per event, one pass
-/// over the values of the indexed fields finds the witnesses present: exact values by hash, the others with a
-/// multi-pattern search (each literal is found through one of its 4-byte grams, picked as rare as possible among all
-/// literals, then verified in place). The rules whose witness is present, and the rules that have none, are the
-/// candidates; only they are evaluated. A candidate need not match; a non-candidate cannot.
+/// start with, end with or contain, or just the field's presence) at least one of which every event the rule matches
+/// holds. Per event, one pass over the values of the indexed fields finds the witnesses present: exact values, and
+/// prefixes and suffixes shorter than a gram, by hash; longer prefixes, suffixes and substrings with a multi-pattern
+/// search (each literal is found through one of its 4-byte grams, picked as rare as possible among all literals,
+/// then verified in place); presence by a look at the field. The rules whose witness is present, and the rules that
+/// have none, are the candidates; only they are evaluated. A candidate need not match; a non-candidate cannot.
 /// </summary>
 /// <remarks>
 /// Comparisons fold ASCII case on both sides, whatever the rule's case mode: a witness only has to be necessary, and
@@ -24,7 +25,7 @@ public sealed class CandidateIndex
     /// <summary>Gram length of the substring search; the generator indexes no shorter prefix, suffix or substring.</summary>
     public const int GramLength = 4;
 
-    private enum Kind : byte { Equals, StartsWith, EndsWith, Contains }
+    private enum Kind : byte { Equals, StartsWith, EndsWith, Contains, Present }
 
     private const int ScopeFull = 1;
     private const int ScopeDetection = 2;
@@ -43,8 +44,11 @@ public sealed class CandidateIndex
     private readonly int[] _indexedSlots;
     private readonly bool[] _slotHasEquals;
     private readonly bool[] _slotHasGrams;
+    private readonly int[] _slotPrefixLengths; // bit L set: a prefix of L (< GramLength) bytes is looked up
+    private readonly int[] _slotSuffixLengths;
+    private readonly (int Slot, int Atom)[] _presentAtoms;
 
-    // Exact values: open addressing on (slot, folded value) -> chain of atoms.
+    // Exact values, short prefixes and suffixes: open addressing on (slot, kind, folded text) -> chain of atoms.
     private readonly int[] _equalsHeads;
     private readonly int[] _equalsNext;
     private readonly ulong[] _equalsHash;
@@ -121,23 +125,39 @@ public sealed class CandidateIndex
         }
         _slotHasEquals = new bool[maxSlot + 1];
         _slotHasGrams = new bool[maxSlot + 1];
+        _slotPrefixLengths = new int[maxSlot + 1];
+        _slotSuffixLengths = new int[maxSlot + 1];
         var gramCounts = new Dictionary<ulong, int>();
+        var present = new List<(int, int)>();
         for (var i = 0; i < count; i++)
         {
-            if (_atomKind[i] == Kind.Equals)
+            var slot = _atomSlot[i];
+            switch (_atomKind[i])
             {
-                _slotHasEquals[_atomSlot[i]] = true;
-                continue;
+                case Kind.Present:
+                    present.Add((slot, i));
+                    continue;
+                case Kind.Equals:
+                    _slotHasEquals[slot] = true;
+                    continue;
+                case Kind.StartsWith when _atomLiteral[i].Length < GramLength:
+                    _slotPrefixLengths[slot] |= 1 << _atomLiteral[i].Length;
+                    continue;
+                case Kind.EndsWith when _atomLiteral[i].Length < GramLength:
+                    _slotSuffixLengths[slot] |= 1 << _atomLiteral[i].Length;
+                    continue;
             }
-            if (_atomLiteral[i].Length < GramLength) throw new ArgumentException($"A {_atomKind[i]} witness shorter than {GramLength} bytes cannot be indexed.");
-            _slotHasGrams[_atomSlot[i]] = true;
-            foreach (var gram in DistinctGrams(_atomSlot[i], _atomLiteral[i]))
+            if (_atomLiteral[i].Length < GramLength) throw new ArgumentException($"A substring witness shorter than {GramLength} bytes cannot be indexed.");
+            _slotHasGrams[slot] = true;
+            foreach (var gram in DistinctGrams(slot, _atomLiteral[i]))
                 gramCounts[gram] = gramCounts.GetValueOrDefault(gram) + 1;
         }
-        _indexedSlots = Enumerable.Range(0, maxSlot + 1).Where(s => _slotHasEquals[s] || _slotHasGrams[s]).ToArray();
+        _presentAtoms = present.ToArray();
+        _indexedSlots = Enumerable.Range(0, maxSlot + 1)
+            .Where(s => _slotHasEquals[s] || _slotHasGrams[s] || _slotPrefixLengths[s] != 0 || _slotSuffixLengths[s] != 0).ToArray();
 
-        // Exact values.
-        var equalsAtoms = Enumerable.Range(0, count).Where(i => _atomKind[i] == Kind.Equals).ToList();
+        // Exact values, short prefixes and suffixes.
+        var equalsAtoms = Enumerable.Range(0, count).Where(i => IsHashed(i)).ToList();
         var equalsSize = TableSize(equalsAtoms.Count);
         _equalsMask = equalsSize - 1;
         _equalsHeads = new int[equalsSize];
@@ -146,7 +166,7 @@ public sealed class CandidateIndex
         _equalsHash = new ulong[count];
         foreach (var atom in equalsAtoms)
         {
-            var hash = Hash(_atomSlot[atom], _atomLiteral[atom]);
+            var hash = Hash(_atomSlot[atom], _atomKind[atom], _atomLiteral[atom]);
             _equalsHash[atom] = hash;
             var bucket = (int)(hash >> 32) & _equalsMask;
             _equalsNext[atom] = _equalsHeads[bucket];
@@ -157,7 +177,7 @@ public sealed class CandidateIndex
         var chosen = new List<(ulong Key, int Atom, int Offset)>();
         for (var i = 0; i < count; i++)
         {
-            if (_atomKind[i] == Kind.Equals) continue;
+            if (_atomKind[i] == Kind.Present || IsHashed(i)) continue;
             var literal = _atomLiteral[i];
             var best = 0;
             var bestCount = int.MaxValue;
@@ -200,6 +220,14 @@ public sealed class CandidateIndex
         Info = new CandidateIndexInfo(ruleCount, always[0], always[1], count, never);
     }
 
+    /// <summary>Exact values and prefixes or suffixes shorter than a gram are found by hash.</summary>
+    private bool IsHashed(int atom) => _atomKind[atom] switch
+    {
+        Kind.Equals => true,
+        Kind.StartsWith or Kind.EndsWith => _atomLiteral[atom].Length < GramLength,
+        _ => false,
+    };
+
     private const int FilterShift = 20;
     private const int FilterBits = 1 << FilterShift;
 
@@ -223,6 +251,10 @@ public sealed class CandidateIndex
         var fields = ev.Fields;
         var epoch = fields.NextAtomEpoch(_atomSlot.Length);
         var seen = fields.AtomSeen;
+        foreach (var (slot, atom) in _presentAtoms)
+        {
+            if (ev.HasKey(slot)) Mark(atom, candidates, mask, seen, epoch);
+        }
         foreach (var slot in _indexedSlots)
         {
             foreach (var value in ev.Values(slot))
@@ -231,18 +263,28 @@ public sealed class CandidateIndex
                 var text = value.Utf8;
                 var folded = fields.FoldBuffer(text.Length);
                 AsciiText.ToLower(text, folded);
-                if (_slotHasEquals[slot]) FindEquals(slot, folded, candidates, mask, seen, epoch);
+                if (_slotHasEquals[slot]) FindHashed(slot, Kind.Equals, folded, candidates, mask, seen, epoch);
+                for (var lengths = _slotPrefixLengths[slot]; lengths != 0; lengths &= lengths - 1)
+                {
+                    var length = BitOperations.TrailingZeroCount(lengths);
+                    if (folded.Length >= length) FindHashed(slot, Kind.StartsWith, folded.Slice(0, length), candidates, mask, seen, epoch);
+                }
+                for (var lengths = _slotSuffixLengths[slot]; lengths != 0; lengths &= lengths - 1)
+                {
+                    var length = BitOperations.TrailingZeroCount(lengths);
+                    if (folded.Length >= length) FindHashed(slot, Kind.EndsWith, folded.Slice(folded.Length - length), candidates, mask, seen, epoch);
+                }
                 if (_slotHasGrams[slot] && folded.Length >= GramLength) FindGrams(slot, folded, candidates, mask, seen, epoch);
             }
         }
     }
 
-    private void FindEquals(int slot, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    private void FindHashed(int slot, Kind kind, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
     {
-        var hash = Hash(slot, folded);
+        var hash = Hash(slot, kind, folded);
         for (var atom = _equalsHeads[(int)(hash >> 32) & _equalsMask]; atom >= 0; atom = _equalsNext[atom])
         {
-            if (_equalsHash[atom] == hash && _atomSlot[atom] == slot && folded.SequenceEqual(_atomLiteral[atom]))
+            if (_equalsHash[atom] == hash && _atomSlot[atom] == slot && _atomKind[atom] == kind && folded.SequenceEqual(_atomLiteral[atom]))
                 Mark(atom, candidates, mask, seen, epoch);
         }
     }
@@ -302,7 +344,8 @@ public sealed class CandidateIndex
 
     /// <summary>
     /// The witness text: atoms one after another, each <c>KIND SLOT ':' LENGTH ':' LITERAL</c>, KIND one of
-    /// <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains); SLOT the rule set's shared
+    /// <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains), <c>?</c> (has a value,
+    /// with an empty literal); SLOT the rule set's shared
     /// slot; LENGTH the literal's length in UTF-16 characters. An empty text: the rule never matches.
     /// </summary>
     private static IEnumerable<(int Slot, Kind Kind, string Literal)> Parse(string witness)
@@ -316,6 +359,7 @@ public sealed class CandidateIndex
                 '^' => Kind.StartsWith,
                 '$' => Kind.EndsWith,
                 '*' => Kind.Contains,
+                '?' => Kind.Present,
                 var c => throw new FormatException($"Unknown witness kind '{c}'."),
             };
             var colon = witness.IndexOf(':', at);
@@ -352,9 +396,9 @@ public sealed class CandidateIndex
         return key;
     }
 
-    private static ulong Hash(int slot, ReadOnlySpan<byte> text)
+    private static ulong Hash(int slot, Kind kind, ReadOnlySpan<byte> text)
     {
-        var hash = 0x243F6A8885A308D3UL ^ ((ulong)(uint)slot << 32) ^ (ulong)text.Length;
+        var hash = 0x243F6A8885A308D3UL ^ ((ulong)(uint)slot << 32) ^ ((ulong)kind << 24) ^ (ulong)text.Length;
         while (text.Length >= 8)
         {
             hash = Mix(hash ^ BinaryPrimitives.ReadUInt64LittleEndian(text));

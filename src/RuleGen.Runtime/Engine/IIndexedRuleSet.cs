@@ -16,8 +16,11 @@ public interface IIndexedRuleSet : IRuleSet
     /// </summary>
     bool TryEvaluateEveryRule(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount, MatchScope scope);
 
-    /// <summary>How many rules the index selects for evaluation on this event (-1 when it is malformed).</summary>
-    int CountCandidates(ReadOnlySpan<byte> utf8Json, MatchScope scope);
+    /// <summary>
+    /// The rules the index selects for evaluation on this event, in rule order, written into
+    /// <paramref name="candidates"/>; returns how many (-1 when the event is malformed).
+    /// </summary>
+    int CollectCandidates(ReadOnlySpan<byte> utf8Json, MatchScope scope, Span<int> candidates);
 }
 
 /// <summary>The candidate index of a rule set, in numbers.</summary>
