@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using RuleGen.Generator.Diagnostics;
 using RuleGen.Generator.Emit;
+using RuleGen.Generator.FieldTypes;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.Planning;
 using RuleGen.Generator.RuleFormats.Elastic;
@@ -26,7 +27,11 @@ public sealed record GeneratorOptions(string Namespace, string ProjectDirectory)
 /// One rule file as the pipeline sees it: path, text, the path shown to users, and its per-file MSBuild metadata
 /// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; empty when unset).
 /// </summary>
-public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "");
+public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "")
+{
+    /// <summary>The user's field-type declarations (Elastic rules' field types; see FieldTypes/).</summary>
+    public FieldTypeOverrides FieldTypes { get; init; } = FieldTypeOverrides.None;
+}
 
 /// <summary>
 /// RuleGen's incremental generator. Each rule file (an AdditionalFile ending in .toml, .yml or .yaml) is parsed on
@@ -39,6 +44,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     public static class Steps
     {
         public const string Options = "Options";
+        public const string FieldTypes = "FieldTypes";
         public const string RuleFiles = "RuleFiles";
         public const string ParsedRules = "ParsedRules";
         public const string NamedRules = "NamedRules";
@@ -52,19 +58,38 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             .Select(static (provider, _) => ReadOptions(provider.GlobalOptions))
             .WithTrackingName(Steps.Options);
 
+        // Field-type declarations: *.fieldtypes.tsv files and the RuleGenFieldTypes property. Their value (a record)
+        // is equal after unrelated edits, so the rule files combined with it stay cached.
+        var fieldTypeFiles = context.AdditionalTextsProvider
+            .Where(static file => FieldTypeOverrides.IsDeclarationFile(file.Path))
+            .Select(static (file, ct) => (file.Path, Text: file.GetText(ct)?.ToString() ?? ""))
+            .Collect();
+        var fieldTypeProperty = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property.RuleGenFieldTypes", out var value) ? value : "");
+        var fieldTypes = fieldTypeFiles
+            .Combine(fieldTypeProperty)
+            .Select(static (pair, _) => FieldTypeOverrides.Parse(pair.Left, pair.Right))
+            .WithTrackingName(Steps.FieldTypes);
+
+        context.RegisterSourceOutput(fieldTypes, static (spc, types) =>
+        {
+            foreach (var diagnostic in types.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
         var files = context.AdditionalTextsProvider
             .Where(static file => IsRuleFile(file.Path))
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Combine(options)
+            .Combine(fieldTypes)
             .Select(static (pair, ct) =>
             {
-                var ((file, provider), opts) = pair;
+                var (((file, provider), opts), types) = pair;
                 var fileOptions = provider.GetOptions(file);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRoot", out var root);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenProfile", out var profile);
                 var text = file.GetText(ct)?.ToString() ?? "";
                 var display = DisplayPath(file.Path, string.IsNullOrEmpty(root) ? opts.ProjectDirectory : root!);
-                return new RuleFileInput(file.Path, display, text, profile ?? "");
+                return new RuleFileInput(file.Path, display, text, profile ?? "") { FieldTypes = types };
             })
             .WithTrackingName(Steps.RuleFiles);
 
@@ -148,7 +173,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         try
         {
             var model = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
-                ? ElasticRuleParser.Parse(file.Path, file.Text)
+                ? ElasticRuleParser.Parse(file.Path, file.Text, file.FieldTypes)
                 : SigmaRuleParser.Parse(file.Path, file.Text, file.Profile);
             return model with { DisplayPath = file.DisplayPath };
         }

@@ -12,7 +12,7 @@ namespace RuleGen.Generator.Emit;
 /// <c>Evaluate</c> method whose checks each carry a comment saying what they test, the static matchers they use
 /// (wildcards, sets, regexes, networks: built once), and nested scopes as nested classes.
 /// </summary>
-internal sealed class ConditionEmitter
+internal sealed partial class ConditionEmitter
 {
     internal const string Rt = "RuleGenRt.";
 
@@ -192,6 +192,8 @@ internal sealed class ConditionEmitter
                 {
                     $"ev.AnyRelated({_fields.SlotOf(c.Left)}, {_fields.SlotOf(c.Right)}, {Rt}TextRelation.{c.Operation}, {Literals.Bool(c.Case == CaseMode.IgnoreAsciiCase)}, {Rt}ValueKinds.Scalars)",
                 };
+            case DateRangePredicate d:
+                return new List<string> { DateRange(d) };
             default:
                 throw new NotSupportedException("No emitter for predicate " + predicate.GetType().Name);
         }
@@ -259,7 +261,7 @@ internal sealed class ConditionEmitter
             case TextRangeMatcher range:
                 return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}, {Kinds(range.Kinds)})";
             default:
-                throw new NotSupportedException("No emitter for matcher " + matcher.GetType().Name);
+                return TypedMatcher(slot, matcher) ?? throw new NotSupportedException("No emitter for matcher " + matcher.GetType().Name);
         }
     }
 

@@ -17,6 +17,7 @@ public static class PredicateDescriber
         AnyFieldPredicate a => $"some string value of the event {Describe(a.Matcher)}",
         NestedPredicate n => $"some object in {n.Field} satisfies the nested query",
         FieldComparePredicate c => $"{c.Left} {Relation(c.Operation)} {c.Right}{CaseNote(c.Case)}",
+        DateRangePredicate d => $"{d.Field} is a date {TypedDescriptions.DateRange(d)}",
         _ => predicate.GetType().Name,
     };
 
@@ -37,6 +38,8 @@ public static class PredicateDescriber
         BooleanMatcher b => $"is {(b.Value ? "true" : "false")}",
         CidrMatcher c => $"is an IP address in {string.Join(", ", c.Networks)}",
         TextRangeMatcher t => $"is text {Operator(t.Operator)} {Quote(t.Value)} (byte order)",
+        TextPhraseMatcher or TextPhraseSetMatcher or TextTokenWildcardMatcher or LowercaseMatcher or ElasticNumberMatcher or ElasticBooleanMatcher
+            => TypedDescriptions.Describe(matcher),
         _ => matcher.GetType().Name,
     };
 

@@ -56,6 +56,8 @@ public sealed record RuleMetadata
     public EquatableArray<MetadataEntry> FileMetadata { get; init; } = EquatableArray<MetadataEntry>.Empty;
     /// <summary>Every key of the rule without a typed property above, as JSON values, so nothing the file says is lost.</summary>
     public EquatableArray<MetadataEntry> Properties { get; init; } = EquatableArray<MetadataEntry>.Empty;
+    /// <summary>Elastic rule-type settings (threshold, new_terms, threat_match, alert shaping); null for other formats.</summary>
+    public ElasticRuleDetails? Elastic { get; init; }
 }
 
 /// <summary>

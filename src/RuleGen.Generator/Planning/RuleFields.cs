@@ -73,9 +73,14 @@ public sealed record RuleFields(EquatableArray<FieldRef> Fields, bool UsesAllStr
         }
     }
 
-    /// <summary>Fields read by predicate kinds that languages add beyond the core set (none yet).</summary>
+    /// <summary>Fields read by predicate kinds that languages add beyond the core set.</summary>
     private static IEnumerable<FieldRef> ExtensionFields(Predicate predicate)
     {
-        yield break;
+        if (predicate is DateRangePredicate date)
+        {
+            // The date field, then the rule's clock fields (date math's "now" is the event's time).
+            yield return date.Field;
+            foreach (var clock in date.Clock) yield return clock;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Diagnostics;
+using RuleGen.Generator.FieldTypes;
 using RuleGen.Generator.Languages.Kql;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.RuleFormats.Toml;
@@ -21,13 +22,17 @@ public static class ElasticRuleParser
         ["eql"] = "EQL rules are not compiled yet",
         ["esql"] = "ES|QL rules run inside Elasticsearch and are not compiled",
         ["machine_learning"] = "machine learning rules read anomaly results from Elasticsearch and are not compiled",
-        ["threshold"] = "threshold rules are not compiled yet",
-        ["new_terms"] = "new_terms rules are not compiled yet",
-        ["threat_match"] = "indicator match rules are not compiled yet",
+        // The per-event query of these is compiled; their cross-event settings go to RuleInfo.Elastic for the host.
+        ["threshold"] = null,
+        ["new_terms"] = null,
+        ["threat_match"] = null,
         ["saved_query"] = "saved_query rules reference a saved query in Kibana and are not compiled",
     };
 
-    public static RuleModel Parse(string path, string text)
+    public static RuleModel Parse(string path, string text) => Parse(path, text, FieldTypeOverrides.None);
+
+    /// <summary>Parses a rule file with the user's field-type declarations.</summary>
+    public static RuleModel Parse(string path, string text, FieldTypeOverrides fieldTypes)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var root = TomlTreeReader.Read(path, text, diagnostics);
@@ -83,6 +88,7 @@ public static class ElasticRuleParser
             FileMetadata = fileMetadata is null ? EquatableArray<MetadataEntry>.Empty : Entries(fileMetadata, new HashSet<string>()),
             Properties = Entries(ruleTable, TypedKeys),
         };
+        metadata = metadata with { Elastic = ElasticRuleSettingsReader.Read(ruleTable, typeName, diagnostics) };
 
         if (type is not null && !RuleTypes.ContainsKey(typeName))
         {
@@ -95,7 +101,7 @@ public static class ElasticRuleParser
         }
         else if (type is not null)
         {
-            condition = CompileQuery(rule, metadata, typeName, diagnostics);
+            condition = CompileQuery(rule, metadata, typeName, diagnostics, fieldTypes);
         }
 
         // A rule with an error is not compiled, whatever else succeeded: better no matcher than a wrong one.
@@ -103,7 +109,8 @@ public static class ElasticRuleParser
         return new RuleModel(path, RuleFormat.Elastic, metadata, condition, diagnostics.ToEquatableArray()) { IdLocation = idLocation };
     }
 
-    private static Predicate? CompileQuery(TomlReader rule, RuleMetadata metadata, string type, List<DiagnosticInfo> diagnostics)
+    private static Predicate? CompileQuery(TomlReader rule, RuleMetadata metadata, string type, List<DiagnosticInfo> diagnostics,
+        FieldTypeOverrides fieldTypes)
     {
         var languageNode = rule.StringNode("language", required: true, hint: "language = \"kuery\" to [rule]");
         var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
@@ -118,7 +125,21 @@ public static class ElasticRuleParser
         var query = (string)queryNode.Value;
         SourceLocation Locate(int start, int length) =>
             queryNode.StringMap?.Locate(start, length) ?? queryNode.Location;
-        return KqlLowering.Compile(query, Locate, diagnostics);
+        // Date math's "now" is the event's time: its timestamp_override field when it has one, else @timestamp.
+        var clock = metadata.TimestampOverride is { Length: > 0 } timestamp && timestamp != "@timestamp"
+            ? new[] { timestamp, "@timestamp" }
+            : new[] { "@timestamp" };
+        var context = new RuleFieldContext(new FieldTypeResolver(fieldTypes), clock, diagnostics);
+        var condition = KqlLowering.Compile(query, Locate, context);
+        if (condition is null) return null;
+        if (rule.Table.Find("filters") is { } filters)
+        {
+            // Kibana ANDs the rule's filters with its query.
+            var (filter, failed) = KibanaFilters.Compile(filters.Value, context);
+            if (failed) return null;
+            if (filter is not null) condition = new AndPredicate(EquatableArray.Create(condition, filter));
+        }
+        return condition;
     }
 
     private static EquatableArray<ThreatMapping> ReadThreat(TomlReader rule, List<DiagnosticInfo> diagnostics)
@@ -152,6 +173,7 @@ public static class ElasticRuleParser
         "license", "false_positives", "references", "note", "setup", "version", "index", "interval", "from",
         "max_signals", "timestamp_override", "building_block_type", "threat",
     };
+    // (Keys read into RuleMetadata.Elastic stay in Properties too: their raw JSON is what Kibana exports.)
 
     private static EquatableArray<MetadataEntry> Entries(TomlTableNode table, HashSet<string> exclude) =>
         table.Entries.Where(e => !exclude.Contains(e.Key)).Select(e => new MetadataEntry(e.Key, e.Value.ToJson())).ToEquatableArray();

@@ -44,17 +44,22 @@ internal static partial class UnicodeTables
     public const byte Ideographic = 0x40;
     public const byte ComplexContext = 0x80;
 
-    private static readonly byte[] s_latin1 = BuildLatin1();
-
-    private static byte[] BuildLatin1()
+    // A holder class, so the table is built after the generated tables (another part of this class) exist: static
+    // fields of partial class parts initialize in no guaranteed order.
+    private static class Latin1
     {
-        var table = new byte[256];
-        for (var cp = 0; cp < 256; cp++) table[cp] = SearchClass(cp);
-        return table;
+        public static readonly byte[] Classes = Build();
+
+        private static byte[] Build()
+        {
+            var table = new byte[256];
+            for (var cp = 0; cp < 256; cp++) table[cp] = SearchClass(cp);
+            return table;
+        }
     }
 
     /// <summary>The class byte of <paramref name="codePoint"/>: Word_Break value plus flags.</summary>
-    public static byte Class(int codePoint) => (uint)codePoint < 256 ? s_latin1[codePoint] : SearchClass(codePoint);
+    public static byte Class(int codePoint) => (uint)codePoint < 256 ? Latin1.Classes[codePoint] : SearchClass(codePoint);
 
     private static byte SearchClass(int codePoint)
     {
