@@ -190,10 +190,18 @@ public sealed class KqlLowering
             Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.QuotedWildcard, Location(literal), literal.Text));
         }
         // '?' is literal in KQL; unquoted, it is almost surely a Lucene or EQL single-character wildcard.
-        if (!literal.Quoted && literal.Text.IndexOf('?') >= 0)
+        if (!literal.Quoted && literal.Text.IndexOf('?') >= 0 && !LooksLikeUrlQuery(literal.Text))
         {
             Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnquotedQuestionMark, Location(literal), literal.Text));
         }
+    }
+
+    /// <summary>A path followed by a query string (<c>/api/v1/secrets?limit*</c>): there '?' is meant literally.</summary>
+    private static bool LooksLikeUrlQuery(string text)
+    {
+        var question = text.IndexOf('?');
+        return text.LastIndexOf('/', question) >= 0 && text.IndexOf('/', question) < 0
+            && question + 1 < text.Length && char.IsLetter(text[question + 1]);
     }
 
     private Predicate LowerRange(KqlRangeQuery range)
