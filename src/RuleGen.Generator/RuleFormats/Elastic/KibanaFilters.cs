@@ -227,6 +227,7 @@ internal sealed class KibanaFilters
     {
         var must = new List<Predicate>();
         var should = new List<Predicate>();
+        var requiredClauses = 0;
         int? minimumShouldMatch = null;
         foreach (var entry in body.Entries)
         {
@@ -241,7 +242,11 @@ internal sealed class KibanaFilters
                     if (clauses is null) return null;
                     if (entry.Key == "should") should.AddRange(clauses);
                     else if (entry.Key == "must_not") must.AddRange(clauses.Select(c => (Predicate)new NotPredicate(c)));
-                    else must.AddRange(clauses);
+                    else
+                    {
+                        must.AddRange(clauses);
+                        requiredClauses += clauses.Count;
+                    }
                     break;
                 }
                 case "minimum_should_match":
@@ -260,9 +265,9 @@ internal sealed class KibanaFilters
                     return null;
             }
         }
-        // Without must/filter clauses at least one should clause must match; with them, should clauses are optional
-        // unless minimum_should_match says otherwise.
-        var required = minimumShouldMatch ?? (must.Count == 0 && should.Count > 0 ? 1 : 0);
+        // Without must or filter clauses (must_not does not count) at least one should clause must match; with them,
+        // should clauses are optional unless minimum_should_match says otherwise (query-dsl-bool-query.html).
+        var required = minimumShouldMatch ?? (requiredClauses == 0 && should.Count > 0 ? 1 : 0);
         if (should.Count > 0 && required > 0)
         {
             if (required == 1) must.Add(should.Count == 1 ? should[0] : new OrPredicate(should.ToEquatableArray()));
