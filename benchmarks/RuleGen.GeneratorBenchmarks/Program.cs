@@ -45,6 +45,9 @@ public class ElasticCorpusGeneration
         _editedVersion = new Rule(_edited.Path, _edited.GetText()!.ToString().Replace("severity = \"", "severity = \"x"));
         var sources = _warm.GetRunResult().Results.SelectMany(r => r.GeneratedSources).ToList();
         Console.WriteLine($"// generated: {sources.Count} files, {sources.Sum(s => (long)s.SourceText.Length):N0} characters");
+        var errors = _warm.GetRunResult().Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+        if (sources.Count != 730 || errors.Count > 0)
+            throw new InvalidOperationException($"The rules did not all compile ({errors.Count} errors), e.g. {errors.FirstOrDefault()}");
     }
 
     private GeneratorDriver Driver() => CSharpGeneratorDriver.Create(
