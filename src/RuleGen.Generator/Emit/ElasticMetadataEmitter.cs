@@ -10,7 +10,8 @@ internal static class ElasticMetadataEmitter
 {
     private const string Rt = ConditionEmitter.Rt;
 
-    public static string Settings(ElasticRuleDetails d)
+    /// <summary>The initializer, or null when the rule has no Elastic settings worth a property.</summary>
+    public static string? Settings(ElasticRuleDetails d)
     {
         var props = new List<string>();
         void Prop(string name, string value) => props.Add($"{name} = {value}");
@@ -45,7 +46,7 @@ internal static class ElasticMetadataEmitter
         if (d.ExceptionsList.Count > 0)
             Prop("ExceptionsList", $"new {Rt}ExceptionListReference[] {{ {string.Join(", ", d.ExceptionsList.Select(e => $"new {Rt}ExceptionListReference({Literals.String(e.Id)}, {Literals.String(e.ListId)}, {Literals.String(e.NamespaceType)}, {Literals.String(e.Type)})"))} }}");
         if (d.Enabled is { } enabled) Prop("Enabled", Literals.Bool(enabled));
-        return props.Count == 0 ? "new()" : "new() { " + string.Join(", ", props) + " }";
+        return props.Count == 0 ? null : "new() { " + string.Join(", ", props) + " }";
     }
 
     private static string Strings(IEnumerable<string> values) => "new string[] { " + string.Join(", ", values.Select(Literals.String)) + " }";

@@ -42,7 +42,7 @@ public static class MetadataEmitter
         if (m.Threat.Count > 0) Prop("Threat", Threat(m.Threat));
         if (m.FileMetadata.Count > 0) Prop("FileMetadata", Map(m.FileMetadata));
         if (m.Properties.Count > 0) Prop("Properties", Map(m.Properties));
-        if (m.Elastic is { } elastic) Prop("Elastic", ElasticMetadataEmitter.Settings(elastic));
+        if (m.Elastic is { } elastic && ElasticMetadataEmitter.Settings(elastic) is { } settings) Prop("Elastic", settings);
         sb.Append("}");
         return sb.ToString().Replace("\n", "\n        ");
     }

@@ -87,7 +87,8 @@ public sealed class KqlEndToEndTests : IClassFixture<KqlEndToEndTests.Rules>
     [Fact]
     public void Every_rule_compiles_and_only_the_quoted_star_is_linted()
     {
-        var diagnostic = Assert.Single(_run.GeneratorDiagnostics);
+        // (Info notes about fields of unknown type aside: these test fields are not ECS fields.)
+        var diagnostic = Assert.Single(_run.GeneratorDiagnostics, d => d.Severity > Microsoft.CodeAnalysis.DiagnosticSeverity.Info);
         Assert.Equal("RG0007", diagnostic.Id);
         Assert.Equal("rules/e2e_" + Queries.Keys.ToList().IndexOf("Quoted star").ToString("D2") + ".toml", diagnostic.Location.GetLineSpan().Path);
         Assert.Empty(_run.CompileDiagnostics);
