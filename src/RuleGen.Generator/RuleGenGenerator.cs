@@ -97,9 +97,8 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         var ruleSet = named
             .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
-                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.Of(r.Rule.Gate is null
-                    ? r.Rule.Condition!
-                    : new AndPredicate(EquatableArray.Create(r.Rule.Gate, r.Rule.Condition!))), r.Rule.Gate is not null)).ToEquatableArray()))
+                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.OfRule(r.Rule), r.Rule.Gate is not null,
+                r.Rule.Sequence?.TimestampField)).ToEquatableArray()))
             .Select(static (plan, _) => RuleSetEmitter.Emit(plan))
             .WithTrackingName(Steps.RuleSet);
 
