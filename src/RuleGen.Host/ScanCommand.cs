@@ -96,6 +96,16 @@ public static class ScanCommand
         var progress = options.Progress && !options.Quiet && !Console.IsErrorRedirected ? new ProgressBar(stderr) : null;
         var matches = new int[Math.Max(16, ruleSet.Rules.Count)];
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, SkipValidation = false });
+        // Sequence and sample rules: the engine joins the steps events match and hands back completed sequences.
+        var sequences = new SequenceEngine(ruleSet, match =>
+        {
+            SequenceAlertDocument.Write(writer, match);
+            writer.Flush();
+            output.WriteByte((byte)'\n');
+            writer.Reset();
+            summary.AddAlert(match.Rule.Index);
+        });
+        var sequenceSink = sequences.HasSequenceRules ? sequences : null;
         foreach (var input in options.Inputs)
         {
             var display = input == "-" ? "<stdin>" : input;
@@ -105,7 +115,8 @@ public static class ScanCommand
             {
                 if (IsBlank(line)) continue;
                 summary.Events++;
-                if (!ruleSet.TryEvaluate(line, matches, out var count))
+                sequences.CurrentSource = new EventSource(display, reader.LineNumber);
+                if (!ruleSet.TryEvaluate(line, matches, out var count, MatchScope.Full, sequenceSink))
                 {
                     summary.AddMalformed(display, reader.LineNumber);
                     stderr.WriteLine($"rulegen: {display}:{reader.LineNumber}: malformed event skipped: {Describe(line)}");
@@ -124,11 +135,27 @@ public static class ScanCommand
             }
             summary.Bytes += reader.BytesRead;
         }
+        sequences.Flush();
         output.Flush();
         stopwatch.Stop();
         progress?.Clear();
-        if (!options.Quiet) summary.Print(stderr, ruleSet, options.Inputs.Count, stopwatch.Elapsed);
+        if (!options.Quiet)
+        {
+            summary.Print(stderr, ruleSet, options.Inputs.Count, stopwatch.Elapsed);
+            if (sequenceSink is not null) PrintSequences(stderr, sequences.Statistics);
+        }
         return 0;
+    }
+
+    private static void PrintSequences(TextWriter stderr, SequenceStatistics s)
+    {
+        stderr.WriteLine($"  sequences: {s.Completed} completed from {s.StepMatches} step matches");
+        var dropped = new List<string>();
+        if (s.LateEvents > 0) dropped.Add($"{s.LateEvents} later than the reorder window");
+        if (s.MissingTimestamps > 0) dropped.Add($"{s.MissingTimestamps} without a timestamp");
+        if (s.CapEvictions > 0) dropped.Add($"{s.CapEvictions} over the per-rule state cap");
+        if (s.OpenWindowsAtEnd > 0) dropped.Add($"{s.OpenWindowsAtEnd} with a missing-event window still open at the end");
+        if (dropped.Count > 0) stderr.WriteLine("    not joined: " + string.Join("; ", dropped));
     }
 
     private static Stream Open(string input, Func<Stream> stdin)

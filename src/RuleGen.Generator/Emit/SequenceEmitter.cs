@@ -87,7 +87,7 @@ public static class SequenceEmitter
     {
         var slots = string.Join(", ", step.Keys.Select(k => fields.SlotOf(k.Field).ToString(CultureInfo.InvariantCulture)));
         var optional = string.Join(", ", step.Keys.Select(k => Literals.Bool(k.Optional)));
-        return $"new({index}, {Literals.String(step.Text)}, runs: {step.Runs}, missing: {Literals.Bool(step.Missing)}, keySlots: new int[] {{ {slots} }}, optionalKeys: new bool[] {{ {optional} }})";
+        return $"new({index}, {Literals.Text(step.Text)}, runs: {step.Runs}, missing: {Literals.Bool(step.Missing)}, keySlots: new int[] {{ {slots} }}, optionalKeys: new bool[] {{ {optional} }})";
     }
 
     private static string OneLine(string text)

@@ -58,12 +58,24 @@ public sealed class SequenceEngine : ISequenceSink
     /// <summary>Where the event being evaluated comes from (recorded on the events of completed sequences).</summary>
     public EventSource CurrentSource { get; set; }
 
-    public SequenceStatistics Statistics { get; } = new();
+    /// <summary>Totals over every sequence rule.</summary>
+    public SequenceStatistics Statistics
+    {
+        get
+        {
+            var total = new SequenceStatistics();
+            foreach (var join in _rules)
+            {
+                if (join is not null) total.Add(join.Statistics);
+            }
+            return total;
+        }
+    }
+
+    /// <summary>What happened for one rule (all zero for a single-event rule).</summary>
+    public SequenceStatistics StatisticsOf(int ruleIndex) => _rules[ruleIndex]?.Statistics ?? new SequenceStatistics();
 
     internal SequenceEngineOptions Options => _options;
-
-    /// <summary>State drops because <paramref name="ruleIndex"/> reached its cap.</summary>
-    public long CapEvictionsOf(int ruleIndex) => _rules[ruleIndex]?.CapEvictions ?? 0;
 
     /// <summary>How much join state <paramref name="ruleIndex"/> holds now (partial sequences, pending windows, groups, held-back events).</summary>
     public int StateOf(int ruleIndex) => _rules[ruleIndex]?.StateCount ?? 0;
@@ -82,10 +94,11 @@ public sealed class SequenceEngine : ISequenceSink
         var join = _rules[ruleIndex];
         if (join is null) return;
         var definition = join.Definition;
-        Statistics.StepMatches++;
+        var statistics = join.Statistics;
+        statistics.StepMatches++;
         if (definition.Kind == SequenceKind.Sequence && timeNanos == EventTime.Missing)
         {
-            Statistics.MissingTimestamps++;
+            statistics.MissingTimestamps++;
             return;
         }
 
@@ -104,7 +117,7 @@ public sealed class SequenceEngine : ISequenceSink
         }
         if (steps == 0)
         {
-            Statistics.MissingKeys++;
+            statistics.MissingKeys++;
             return;
         }
 
@@ -125,14 +138,13 @@ public sealed class SequenceEngine : ISequenceSink
         var c = ClockAt(clock);
         if (timeNanos < c.Horizon || timeNanos == c.Horizon && c.LastReleased is { } last && Order.Of(entry).CompareTo(last) < 0)
         {
-            Statistics.LateEvents++;
+            statistics.LateEvents++;
             return;
         }
         if (join.Buffered >= _options.MaxStatePerRule)
         {
             // The rule already holds back as many events as its cap allows: this one is dropped.
-            join.CapEvictions++;
-            Statistics.CapEvictions++;
+            statistics.CapEvictions++;
             return;
         }
         c.Pending.Enqueue(entry, Order.Of(entry));
@@ -191,9 +203,10 @@ public sealed class SequenceEngine : ISequenceSink
         c.Wakeups.Enqueue(join, at);
     }
 
-    internal void Report(CompiledRule rule, List<SequenceEvent> events, List<int> steps, SequenceKey? key)
+    internal void Report(JoinState join, List<SequenceEvent> events, List<int> steps, SequenceKey? key)
     {
-        Statistics.Completed++;
+        join.Statistics.Completed++;
+        var rule = join.Rule;
         _onMatch(new SequenceMatch(rule, events, steps, key?.Values() ?? Array.Empty<string?>()));
     }
 
@@ -282,15 +295,14 @@ internal abstract class JoinState
     /// <summary>Step matches held back in the clock's reorder queue.</summary>
     public int Buffered { get; set; }
 
-    public long CapEvictions { get; set; }
-
     public long ScheduledWakeup { get; set; } = long.MaxValue;
 
     public abstract int StateCount { get; }
 
     protected int Cap => Engine.Options.MaxStatePerRule;
 
-    protected SequenceStatistics Statistics => Engine.Statistics;
+    /// <summary>What happened for this rule.</summary>
+    public SequenceStatistics Statistics { get; } = new();
 
     /// <summary>Joins one event (in time order for sequences); <paramref name="now"/> is the stream time.</summary>
     public abstract void Process(StepEntry entry, long now);
@@ -301,9 +313,5 @@ internal abstract class JoinState
     /// </summary>
     public abstract void Advance(long horizon, bool final);
 
-    protected void Evicted()
-    {
-        CapEvictions++;
-        Statistics.CapEvictions++;
-    }
+    protected void Evicted() => Statistics.CapEvictions++;
 }

@@ -270,7 +270,7 @@ internal sealed class SequenceJoin : JoinState
         list.Add(waiting);
     }
 
-    private void Report(Partial sequence) => Engine.Report(Rule, sequence.Events, sequence.Steps, sequence.Key);
+    private void Report(Partial sequence) => Engine.Report(this, sequence.Events, sequence.Steps, sequence.Key);
 
     private void RecordLeading(SequenceKey key, long t)
     {
@@ -447,7 +447,7 @@ internal sealed class SampleJoin : JoinState
             if (!Assign(group.Candidates, 0, chosen)) continue;
             group.Done = true;
             foreach (var c in group.Candidates) c.Clear();
-            Engine.Report(Rule, chosen, Enumerable.Range(0, steps).ToList(), key);
+            Engine.Report(this, chosen, Enumerable.Range(0, steps).ToList(), key);
         }
         while (_groups.Count > Cap && _byCreation.TryDequeue(out var oldest))
         {

@@ -99,6 +99,20 @@ public sealed class SequenceStatistics
 
     /// <summary>Sequences whose missing-event window was still open at the end of the input (not reported).</summary>
     public long OpenWindowsAtEnd { get; internal set; }
+
+    internal void Add(SequenceStatistics other)
+    {
+        StepMatches += other.StepMatches;
+        Completed += other.Completed;
+        LateEvents += other.LateEvents;
+        MissingTimestamps += other.MissingTimestamps;
+        MissingKeys += other.MissingKeys;
+        Expired += other.Expired;
+        RejectedByMissingEvent += other.RejectedByMissingEvent;
+        CancelledByUntil += other.CancelledByUntil;
+        CapEvictions += other.CapEvictions;
+        OpenWindowsAtEnd += other.OpenWindowsAtEnd;
+    }
 }
 
 /// <summary>Orders events with equal timestamps (the rule's tiebreaker field): numbers before text, missing last.</summary>
