@@ -165,7 +165,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     {
         var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();
         var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
-            new HashSet<string> { "Rules", "RuleSet" });
+            new HashSet<string>(new[] { "Rules", "RuleSet" }.Concat(RuleEmitter.MemberNames)));
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
 
         var diagnostics = new List<DiagnosticInfo>();

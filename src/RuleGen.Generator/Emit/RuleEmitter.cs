@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.Planning;
@@ -15,6 +16,13 @@ public sealed record RuleEmitInput(RuleModel Rule, string TypeName, string Names
 public static class RuleEmitter
 {
     public const string GeneratorVersion = "0.1.0";
+
+    /// <summary>Names a rule class declares, which a rule's own type name must not take (C# forbids a member named like its type).</summary>
+    public static IEnumerable<string> MemberNames { get; } = new[]
+    {
+        "Info", "Fields", "IsMatch", "IsDetectionMatch", "Evaluate", "EvaluateGate", "EvaluateDetection", "Schema",
+        "Sequence", "MatchSteps", "EvaluateSteps", "Until",
+    }.Concat(Enumerable.Range(0, 63).Select(i => "Step" + i)).ToArray();
 
     public static string Emit(RuleEmitInput input)
     {

@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using RuleGen.Generator.Languages.Eql;
+using LuceneRegex = RuleGen.Generator.Languages.Eql.LuceneRegex;
 using RuleGen.Runtime;
+using EqlFn = RuleGen.Runtime.Eql;
 
 namespace RuleGen.Tests.Eql;
 
@@ -18,42 +19,42 @@ public sealed class EqlRuntimeTests
     [Fact]
     public void Arithmetic_keeps_integers_and_truncates_division()
     {
-        Assert.Equal(9, Eql.Add(EqlValue.Of(4L), EqlValue.Of(5L)).Integer);
-        Assert.Equal(4.5, Eql.Add(EqlValue.Of(4L), EqlValue.Of(0.5)).Number);
-        Assert.Equal(1, Eql.Divide(EqlValue.Of(4L), EqlValue.Of(3L)).Integer);
-        Assert.Equal(EqlValueKind.Integer, Eql.Divide(EqlValue.Of(4L), EqlValue.Of(3L)).Kind);
-        Assert.Equal(-2, Eql.Divide(EqlValue.Of(4L), EqlValue.Of(-2L)).Integer);
-        Assert.Equal(4, Eql.Modulo(EqlValue.Of(10L), EqlValue.Of(-6L)).Integer);
-        Assert.Equal(-4, Eql.Modulo(EqlValue.Of(-10L), EqlValue.Of(-6L)).Integer);
-        Assert.Equal(0.8, Eql.Subtract(EqlValue.Of(1L), EqlValue.Of(0.2)).Number, 10);
-        Assert.Equal(1, Eql.Multiply(EqlValue.Of(0.5), EqlValue.Of(2L)).Number);
-        Assert.True(Eql.Divide(EqlValue.Of(4L), EqlValue.Of(0L)).IsNull);
-        Assert.True(Eql.Add(EqlValue.Null, EqlValue.Of(4L)).IsNull);
-        Assert.Equal(-4, Eql.Negate(EqlValue.Of(4L)).Integer);
+        Assert.Equal(9, EqlFn.Add(EqlValue.Of(4L), EqlValue.Of(5L)).Integer);
+        Assert.Equal(4.5, EqlFn.Add(EqlValue.Of(4L), EqlValue.Of(0.5)).Number);
+        Assert.Equal(1, EqlFn.Divide(EqlValue.Of(4L), EqlValue.Of(3L)).Integer);
+        Assert.Equal(EqlValueKind.Integer, EqlFn.Divide(EqlValue.Of(4L), EqlValue.Of(3L)).Kind);
+        Assert.Equal(-2, EqlFn.Divide(EqlValue.Of(4L), EqlValue.Of(-2L)).Integer);
+        Assert.Equal(4, EqlFn.Modulo(EqlValue.Of(10L), EqlValue.Of(-6L)).Integer);
+        Assert.Equal(-4, EqlFn.Modulo(EqlValue.Of(-10L), EqlValue.Of(-6L)).Integer);
+        Assert.Equal(0.8, EqlFn.Subtract(EqlValue.Of(1L), EqlValue.Of(0.2)).Number, 10);
+        Assert.Equal(1, EqlFn.Multiply(EqlValue.Of(0.5), EqlValue.Of(2L)).Number);
+        Assert.True(EqlFn.Divide(EqlValue.Of(4L), EqlValue.Of(0L)).IsNull);
+        Assert.True(EqlFn.Add(EqlValue.Null, EqlValue.Of(4L)).IsNull);
+        Assert.Equal(-4, EqlFn.Negate(EqlValue.Of(4L)).Integer);
     }
 
     [Fact]
     public void Comparisons_of_null_or_mixed_kinds_are_null()
     {
-        Assert.True(Eql.Compare(EqlValue.Of(1L), EqlValue.Of(1.0), EqlComparison.Equal).IsTrue);
-        Assert.True(Eql.Compare(S("b"), S("a"), EqlComparison.GreaterThan).IsTrue);
-        Assert.True(Eql.Compare(EqlValue.Null, EqlValue.Of(1L), EqlComparison.NotEqual).IsNull);
-        Assert.True(Eql.Compare(S("1"), EqlValue.Of(1L), EqlComparison.Equal).IsNull);
+        Assert.True(EqlFn.Compare(EqlValue.Of(1L), EqlValue.Of(1.0), EqlComparison.Equal).IsTrue);
+        Assert.True(EqlFn.Compare(S("b"), S("a"), EqlComparison.GreaterThan).IsTrue);
+        Assert.True(EqlFn.Compare(EqlValue.Null, EqlValue.Of(1L), EqlComparison.NotEqual).IsNull);
+        Assert.True(EqlFn.Compare(S("1"), EqlValue.Of(1L), EqlComparison.Equal).IsNull);
         Assert.False(EqlValue.Null.IsTrue);
-        Assert.True(Eql.IsNull(EqlValue.Null).IsTrue);
+        Assert.True(EqlFn.IsNull(EqlValue.Null).IsTrue);
     }
 
     [Fact]
     public void Between_matches_the_function_reference()
     {
         var path = S("C:\\Windows\\System32\\cmd.exe");
-        Assert.Equal("cmd", Text(Eql.Between(path, S("System32\\"), S(".exe"), false, false)));
-        Assert.Equal("", Text(Eql.Between(path, S("system32\\"), S(".exe"), false, false)));
-        Assert.Equal("cmd", Text(Eql.Between(path, S("system32\\"), S(".exe"), false, true)));
-        Assert.Equal("Windows", Text(Eql.Between(path, S("\\"), S("\\"), false, false)));
-        Assert.Equal("Windows\\System32", Text(Eql.Between(path, S("\\"), S("\\"), true, false)));
-        Assert.Equal("", Text(Eql.Between(S(""), S(""), S(""), false, false)));
-        Assert.True(Eql.Between(EqlValue.Null, S("a"), S("b"), false, false).IsNull);
+        Assert.Equal("cmd", Text(EqlFn.Between(path, S("System32\\"), S(".exe"), false, false)));
+        Assert.Equal("", Text(EqlFn.Between(path, S("system32\\"), S(".exe"), false, false)));
+        Assert.Equal("cmd", Text(EqlFn.Between(path, S("system32\\"), S(".exe"), false, true)));
+        Assert.Equal("Windows", Text(EqlFn.Between(path, S("\\"), S("\\"), false, false)));
+        Assert.Equal("Windows\\System32", Text(EqlFn.Between(path, S("\\"), S("\\"), true, false)));
+        Assert.Equal("", Text(EqlFn.Between(S(""), S(""), S(""), false, false)));
+        Assert.True(EqlFn.Between(EqlValue.Null, S("a"), S("b"), false, false).IsNull);
     }
 
     [Fact]
@@ -61,81 +62,81 @@ public sealed class EqlRuntimeTests
     {
         var scratch = EqlScratch.ForCurrentThread();
         var mark = scratch.Position;
-        Assert.Equal("regsvr32.exe 42", Text(Eql.Concat(Eql.Concat(S("regsvr32.exe"), S(" "), scratch), EqlValue.Of(42L), scratch)));
-        Assert.Equal("regsvr32.exe 42.5", Text(Eql.Concat(S("regsvr32.exe "), EqlValue.Of(42.5), scratch)));
-        Assert.Equal("x true", Text(Eql.Concat(S("x "), EqlValue.True, scratch)));
-        Assert.True(Eql.Concat(EqlValue.Null, S("a"), scratch).IsNull);
-        Assert.Equal("42.0", Text(Eql.String(EqlValue.Of(42.0), scratch)));
-        Assert.Equal("1.0E10", Text(Eql.String(EqlValue.Of(1e10), scratch)));
-        Assert.Equal("1.5E-4", Text(Eql.String(EqlValue.Of(0.00015), scratch)));
-        Assert.Equal("0.001", Text(Eql.String(EqlValue.Of(0.001), scratch)));
-        Assert.Equal("1.23456789E7", Text(Eql.String(EqlValue.Of(12345678.9), scratch)));
-        Assert.Equal("-3", Text(Eql.String(EqlValue.Of(-3L), scratch)));
+        Assert.Equal("regsvr32.exe 42", Text(EqlFn.Concat(EqlFn.Concat(S("regsvr32.exe"), S(" "), scratch), EqlValue.Of(42L), scratch)));
+        Assert.Equal("regsvr32.exe 42.5", Text(EqlFn.Concat(S("regsvr32.exe "), EqlValue.Of(42.5), scratch)));
+        Assert.Equal("x true", Text(EqlFn.Concat(S("x "), EqlValue.True, scratch)));
+        Assert.True(EqlFn.Concat(EqlValue.Null, S("a"), scratch).IsNull);
+        Assert.Equal("42.0", Text(EqlFn.String(EqlValue.Of(42.0), scratch)));
+        Assert.Equal("1.0E10", Text(EqlFn.String(EqlValue.Of(1e10), scratch)));
+        Assert.Equal("1.5E-4", Text(EqlFn.String(EqlValue.Of(0.00015), scratch)));
+        Assert.Equal("0.001", Text(EqlFn.String(EqlValue.Of(0.001), scratch)));
+        Assert.Equal("1.23456789E7", Text(EqlFn.String(EqlValue.Of(12345678.9), scratch)));
+        Assert.Equal("-3", Text(EqlFn.String(EqlValue.Of(-3L), scratch)));
         scratch.Position = mark;
     }
 
     [Fact]
     public void String_tests_match_the_function_reference()
     {
-        Assert.True(Eql.EndsWith(S("regsvr32.exe"), S(".exe"), false).IsTrue);
-        Assert.False(Eql.EndsWith(S("regsvr32.exe"), S(".EXE"), false).IsTrue);
-        Assert.True(Eql.EndsWith(S("regsvr32.exe"), S(".EXE"), true).IsTrue);
-        Assert.True(Eql.EndsWith(S(""), S(""), false).IsTrue);
-        Assert.True(Eql.EndsWith(S("a"), EqlValue.Null, false).IsNull);
-        Assert.True(Eql.StartsWith(S("regsvr32.exe"), S("regsvr32"), false).IsTrue);
-        Assert.True(Eql.StartsWith(S("regsvr32.exe"), S("Regsvr32"), true).IsTrue);
-        Assert.False(Eql.StartsWith(S("regsvr32.exe"), S("Regsvr32"), false).IsTrue);
-        Assert.True(Eql.StringContains(S("start regsvr32.exe"), S("regsvr32"), false).IsTrue);
-        Assert.False(Eql.StringContains(S("start regsvr32.exe"), S("Regsvr32"), false).IsTrue);
-        Assert.False(Eql.StringContains(S(""), S(""), false).IsTrue);
-        Assert.False(Eql.StringContains(S("abc"), S(""), false).IsTrue);
+        Assert.True(EqlFn.EndsWith(S("regsvr32.exe"), S(".exe"), false).IsTrue);
+        Assert.False(EqlFn.EndsWith(S("regsvr32.exe"), S(".EXE"), false).IsTrue);
+        Assert.True(EqlFn.EndsWith(S("regsvr32.exe"), S(".EXE"), true).IsTrue);
+        Assert.True(EqlFn.EndsWith(S(""), S(""), false).IsTrue);
+        Assert.True(EqlFn.EndsWith(S("a"), EqlValue.Null, false).IsNull);
+        Assert.True(EqlFn.StartsWith(S("regsvr32.exe"), S("regsvr32"), false).IsTrue);
+        Assert.True(EqlFn.StartsWith(S("regsvr32.exe"), S("Regsvr32"), true).IsTrue);
+        Assert.False(EqlFn.StartsWith(S("regsvr32.exe"), S("Regsvr32"), false).IsTrue);
+        Assert.True(EqlFn.StringContains(S("start regsvr32.exe"), S("regsvr32"), false).IsTrue);
+        Assert.False(EqlFn.StringContains(S("start regsvr32.exe"), S("Regsvr32"), false).IsTrue);
+        Assert.False(EqlFn.StringContains(S(""), S(""), false).IsTrue);
+        Assert.False(EqlFn.StringContains(S("abc"), S(""), false).IsTrue);
     }
 
     [Fact]
     public void IndexOf_matches_the_function_reference()
     {
         var domain = S("subdomain.example.com");
-        Assert.Equal(3, Eql.IndexOf(domain, S("d"), false).Integer);
-        Assert.True(Eql.IndexOf(domain, S("D"), false).IsNull);
-        Assert.Equal(9, Eql.IndexOf(domain, S("."), EqlValue.Of(9L), false).Integer);
-        Assert.Equal(17, Eql.IndexOf(domain, S("."), EqlValue.Of(10L), false).Integer);
-        Assert.Equal(9, Eql.IndexOf(domain, S("."), EqlValue.Of(-6L), false).Integer);
-        Assert.Equal(0, Eql.IndexOf(domain, S(""), false).Integer);
-        Assert.Equal(10, Eql.IndexOf(domain, S(""), EqlValue.Of(10L), false).Integer);
-        Assert.True(Eql.IndexOf(domain, S("."), EqlValue.Of(30L), false).IsNull);
-        Assert.Equal(3, Eql.IndexOf(domain, S("D"), true).Integer);
-        Assert.Equal(2, Eql.IndexOf(S("😀x"), S("x"), false).Integer); // UTF-16 positions
+        Assert.Equal(3, EqlFn.IndexOf(domain, S("d"), false).Integer);
+        Assert.True(EqlFn.IndexOf(domain, S("D"), false).IsNull);
+        Assert.Equal(9, EqlFn.IndexOf(domain, S("."), EqlValue.Of(9L), false).Integer);
+        Assert.Equal(17, EqlFn.IndexOf(domain, S("."), EqlValue.Of(10L), false).Integer);
+        Assert.Equal(9, EqlFn.IndexOf(domain, S("."), EqlValue.Of(-6L), false).Integer);
+        Assert.Equal(0, EqlFn.IndexOf(domain, S(""), false).Integer);
+        Assert.Equal(10, EqlFn.IndexOf(domain, S(""), EqlValue.Of(10L), false).Integer);
+        Assert.True(EqlFn.IndexOf(domain, S("."), EqlValue.Of(30L), false).IsNull);
+        Assert.Equal(3, EqlFn.IndexOf(domain, S("D"), true).Integer);
+        Assert.Equal(2, EqlFn.IndexOf(S("😀x"), S("x"), false).Integer); // UTF-16 positions
     }
 
     [Fact]
     public void Length_and_substring_count_utf16_code_units()
     {
-        Assert.Equal(12, Eql.Length(S("explorer.exe")).Integer);
-        Assert.Equal(0, Eql.Length(S("")).Integer);
-        Assert.True(Eql.Length(EqlValue.Null).IsNull);
-        Assert.Equal(3, Eql.Length(S("é😀")).Integer);
+        Assert.Equal(12, EqlFn.Length(S("explorer.exe")).Integer);
+        Assert.Equal(0, EqlFn.Length(S("")).Integer);
+        Assert.True(EqlFn.Length(EqlValue.Null).IsNull);
+        Assert.Equal(3, EqlFn.Length(S("é😀")).Integer);
         var s = S("start regsvr32.exe");
-        Assert.Equal("regsvr32.exe", Text(Eql.Substring(s, EqlValue.Of(6L))));
-        Assert.Equal("start", Text(Eql.Substring(s, EqlValue.Of(0L), EqlValue.Of(5L))));
-        Assert.Equal("regsvr32", Text(Eql.Substring(s, EqlValue.Of(6L), EqlValue.Of(14L))));
-        Assert.Equal(".exe", Text(Eql.Substring(s, EqlValue.Of(-4L))));
-        Assert.Equal(".ex", Text(Eql.Substring(s, EqlValue.Of(-4L), EqlValue.Of(-1L))));
-        Assert.Equal("", Text(Eql.Substring(s, EqlValue.Of(10L), EqlValue.Of(2L))));
-        Assert.Equal("", Text(Eql.Substring(s, EqlValue.Of(50L))));
+        Assert.Equal("regsvr32.exe", Text(EqlFn.Substring(s, EqlValue.Of(6L))));
+        Assert.Equal("start", Text(EqlFn.Substring(s, EqlValue.Of(0L), EqlValue.Of(5L))));
+        Assert.Equal("regsvr32", Text(EqlFn.Substring(s, EqlValue.Of(6L), EqlValue.Of(14L))));
+        Assert.Equal(".exe", Text(EqlFn.Substring(s, EqlValue.Of(-4L))));
+        Assert.Equal(".ex", Text(EqlFn.Substring(s, EqlValue.Of(-4L), EqlValue.Of(-1L))));
+        Assert.Equal("", Text(EqlFn.Substring(s, EqlValue.Of(10L), EqlValue.Of(2L))));
+        Assert.Equal("", Text(EqlFn.Substring(s, EqlValue.Of(50L))));
     }
 
     [Fact]
     public void Number_parses_decimal_and_hexadecimal_text()
     {
-        Assert.Equal(1337, Eql.Number(S("1337"), 0).Integer);
-        Assert.Equal(42.5, Eql.Number(S("42.5"), 0).Number);
-        Assert.Equal(3735928559, Eql.Number(S("deadbeef"), 16).Integer);
-        Assert.Equal(3735928559, Eql.Number(S("0xdeadbeef"), 0).Integer);
-        Assert.Equal(-1337, Eql.Number(S("-1337"), 0).Integer);
-        Assert.Equal(1337, Eql.Number(S("  +1337  "), 0).Integer);
-        Assert.True(Eql.Number(S(""), 0).IsNull);
-        Assert.True(Eql.Number(S("12ab"), 0).IsNull);
-        Assert.True(Eql.Number(EqlValue.Null, 16).IsNull);
+        Assert.Equal(1337, EqlFn.Number(S("1337"), 0).Integer);
+        Assert.Equal(42.5, EqlFn.Number(S("42.5"), 0).Number);
+        Assert.Equal(3735928559, EqlFn.Number(S("deadbeef"), 16).Integer);
+        Assert.Equal(3735928559, EqlFn.Number(S("0xdeadbeef"), 0).Integer);
+        Assert.Equal(-1337, EqlFn.Number(S("-1337"), 0).Integer);
+        Assert.Equal(1337, EqlFn.Number(S("  +1337  "), 0).Integer);
+        Assert.True(EqlFn.Number(S(""), 0).IsNull);
+        Assert.True(EqlFn.Number(S("12ab"), 0).IsNull);
+        Assert.True(EqlFn.Number(EqlValue.Null, 16).IsNull);
     }
 
     [Theory]
