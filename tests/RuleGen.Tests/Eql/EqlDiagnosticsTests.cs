@@ -183,6 +183,26 @@ public sealed class EqlDiagnosticsTests
     }
 
     [Fact]
+    public void An_unreadable_look_back_is_reported_at_the_from_key()
+    {
+        var text = GeneratorHarness.ElasticRule("sequence [process where true] [file where true]", type: "eql", language: "eql") + "\nfrom = \"yesterday\"\n";
+        var model = ElasticRuleParser.Parse("rules/test.toml", text);
+        var d = Assert.Single(model.Diagnostics, x => x.IsError);
+        Assert.Equal("RG0012", d.Id);
+        Assert.Equal(16, d.Location.StartLine); // the line after the query's closing quotes
+        Assert.Contains("now-9m", d.Message);
+    }
+
+    [Fact]
+    public void The_look_back_bounds_a_sequence_without_maxspan()
+    {
+        var text = GeneratorHarness.ElasticRule("sequence [process where true] [file where true]", type: "eql", language: "eql") + "\nfrom = \"now-9m\"\n";
+        var model = ElasticRuleParser.Parse("rules/test.toml", text);
+        Assert.Equal(9L * 60 * 1_000_000_000, model.Sequence!.WindowNanos);
+        Assert.Equal(0, model.Sequence.MaxSpanNanos);
+    }
+
+    [Fact]
     public void A_rule_with_an_eql_error_does_not_stop_other_rules()
     {
         using var run = GeneratorHarness.Run(

@@ -49,6 +49,7 @@ public sealed class EqlSemanticsFixture : IDisposable
         ["any"] = "any where process.name == \"cmd.exe\"",
         ["quoted_category"] = "\"my-category\" where true",
         ["category_true"] = "file where true",
+        ["category_override"] = "start where process.name == \"a\"",
         // Field types: keyword fields compare JSON text, numeric fields numbers, ip fields addresses.
         ["keyword_number"] = "any where event.code == \"4624\"",
         ["keyword_vs_number_literal"] = "any where event.code == 4624",
@@ -112,7 +113,8 @@ public sealed class EqlSemanticsFixture : IDisposable
         ["fn_unicode_length"] = "process where length(process.title) == 2",
     };
 
-    public EqlSemanticsFixture() => Book = new EqlRuleBook(Queries.Select(q => (q.Key, q.Value)));
+    public EqlSemanticsFixture() => Book = new EqlRuleBook(Queries.Select(q => (q.Key, q.Value)),
+        new Dictionary<string, string> { ["category_override"] = "event_category_override = \"event.type\"" });
 
     public EqlRuleBook Book { get; }
 
@@ -236,6 +238,8 @@ public sealed class EqlSemanticsTests : IClassFixture<EqlSemanticsFixture>
     [InlineData("any", "{\"process\":{\"name\":\"cmd.exe\"}}", true)] // any needs no category
     [InlineData("quoted_category", "{\"event\":{\"category\":\"my-category\"}}", true)]
     [InlineData("category_true", "{\"event.category\":\"file\"}", true)]
+    [InlineData("category_override", "{\"event\":{\"type\":[\"start\"]},\"process\":{\"name\":\"a\"}}", true)] // event_category_override
+    [InlineData("category_override", "{\"event\":{\"category\":\"start\"},\"process\":{\"name\":\"a\"}}", false)]
     public void Event_category_comes_from_event_category(string rule, string json, bool expected) =>
         Assert.Equal(expected, _book.Matches(rule, json));
 

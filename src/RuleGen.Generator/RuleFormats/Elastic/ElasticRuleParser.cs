@@ -97,7 +97,7 @@ public static class ElasticRuleParser
         }
         else if (type is not null && typeName == "eql")
         {
-            (condition, sequence) = CompileEql(rule, diagnostics);
+            (condition, sequence) = CompileEql(rule, metadata, diagnostics);
         }
         else if (type is not null)
         {
@@ -135,7 +135,7 @@ public static class ElasticRuleParser
     /// An EQL rule: the query with the fields the rule names around it (event_category_override, timestamp_field,
     /// tiebreaker_field) and its look-back (from), which bounds how long a sequence waits without maxspan.
     /// </summary>
-    private static (Predicate? Condition, SequenceModel? Sequence) CompileEql(TomlReader rule, List<DiagnosticInfo> diagnostics)
+    private static (Predicate? Condition, SequenceModel? Sequence) CompileEql(TomlReader rule, RuleMetadata metadata, List<DiagnosticInfo> diagnostics)
     {
         var languageNode = rule.StringNode("language", required: true, hint: "language = \"eql\" to [rule]");
         var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
@@ -147,10 +147,9 @@ public static class ElasticRuleParser
             return (null, null);
         }
         var lookback = EqlRuleOptions.DefaultLookbackNanos;
-        var fromNode = rule.StringNode("from", required: false);
-        if (fromNode is not null && !TryParseLookback((string)fromNode.Value, out lookback))
+        if (metadata.From is { } from && !TryParseLookback(from, out lookback))
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue, fromNode.Location, "rule.from",
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue, rule.Table.Find("from")!.Value.Location, "rule.from",
                 "write the look-back as now-<n><unit>, such as \"now-9m\" (units s, m, h, d)"));
             return (null, null);
         }
