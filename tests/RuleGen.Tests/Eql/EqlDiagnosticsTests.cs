@@ -183,6 +183,15 @@ public sealed class EqlDiagnosticsTests
     }
 
     [Fact]
+    public void An_eql_rule_must_say_language_eql()
+    {
+        var model = ElasticRuleParser.Parse("rules/test.toml", GeneratorHarness.ElasticRule("process where true", type: "eql", language: "kuery"));
+        var d = Assert.Single(model.Diagnostics, x => x.IsError);
+        Assert.Equal("RG0008", d.Id);
+        Assert.Contains("language = \"eql\"", d.Message);
+    }
+
+    [Fact]
     public void An_unreadable_look_back_is_reported_at_the_from_key()
     {
         var text = GeneratorHarness.ElasticRule("sequence [process where true] [file where true]", type: "eql", language: "eql") + "\nfrom = \"yesterday\"\n";

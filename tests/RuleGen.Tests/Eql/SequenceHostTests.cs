@@ -37,7 +37,8 @@ public sealed class SequenceHostTests : IDisposable
     {
         using var output = new MemoryStream();
         var stderr = new StringWriter();
-        var code = ScanCommand.Run(new ScanOptions(inputs, null, Quiet: false, Progress: false), output, () => Stream.Null, stderr, _book.Set);
+        var console = new HostConsole(Stream.Null, output, stderr, StderrIsTerminal: false, TimeProvider.System);
+        var code = ScanCommand.Run(new ScanOptions(inputs, null, Quiet: false, Progress: false), console, _book.Set);
         Assert.Equal(0, code);
         var alerts = Encoding.UTF8.GetString(output.ToArray())
             .Split('\n', StringSplitOptions.RemoveEmptyEntries)
