@@ -32,6 +32,8 @@ public sealed class SequenceEngine : ISequenceSink
     private readonly List<Clock> _clocks = new();
     private readonly List<byte> _keyBuffer = new();
     private long _arrival;
+    private long _copiedArrival = -1;
+    private byte[]? _copiedJson;
 
     public SequenceEngine(IRuleSet ruleSet, Action<SequenceMatch> onMatch, SequenceEngineOptions? options = null)
     {
@@ -121,7 +123,13 @@ public sealed class SequenceEngine : ISequenceSink
             return;
         }
 
-        var record = new SequenceEvent(ev.Json.ToArray(), CurrentSource, timeNanos, _arrival)
+        // One copy of the event for every rule whose steps it matches.
+        if (_copiedArrival != _arrival || _copiedJson is null)
+        {
+            _copiedJson = ev.Json.ToArray();
+            _copiedArrival = _arrival;
+        }
+        var record = new SequenceEvent(_copiedJson, CurrentSource, timeNanos, _arrival)
         {
             Tiebreaker = Tiebreaker.Read(in ev, definition.TiebreakerSlot),
         };
