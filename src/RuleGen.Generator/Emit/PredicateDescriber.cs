@@ -18,6 +18,7 @@ public static class PredicateDescriber
         NestedPredicate n => $"some object in {Name(n.Field)} satisfies the nested query",
         FieldComparePredicate c => $"{Name(c.Left)} {Relation(c.Operation)} {Name(c.Right)}{CaseNote(c.Case)}",
         DateRangePredicate d => $"{Name(d.Field)} is a date {TypedDescriptions.DateRange(d)}",
+        ExpressionPredicate x => ExpressionText.Describe(x.Condition),
         _ => predicate.GetType().Name,
     };
 
