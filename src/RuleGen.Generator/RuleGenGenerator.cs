@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using RuleGen.Generator.Diagnostics;
 using RuleGen.Generator.Emit;
+using RuleGen.Generator.FieldTypes;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.Planning;
 using RuleGen.Generator.RuleFormats.Elastic;
@@ -25,9 +26,13 @@ public sealed record GeneratorOptions(string Namespace, string ProjectDirectory)
 /// <summary>
 /// One rule file as the pipeline sees it: path, text, the path shown to users, and its per-file MSBuild metadata
 /// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; <c>RuleGenRuleSet</c>: the rule sets the file belongs
-/// to, separated by <c>;</c>; both empty when unset).
+/// to, separated by <c>,</c> or <c>;</c>; both empty when unset).
 /// </summary>
-public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "", string RuleSets = "");
+public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "", string RuleSets = "")
+{
+    /// <summary>The user's field-type declarations (Elastic rules' field types; see FieldTypes/).</summary>
+    public FieldTypeOverrides FieldTypes { get; init; } = FieldTypeOverrides.None;
+}
 
 /// <summary>
 /// RuleGen's incremental generator. Each rule file (an AdditionalFile ending in .toml, .yml or .yaml) is parsed on
@@ -40,6 +45,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     public static class Steps
     {
         public const string Options = "Options";
+        public const string FieldTypes = "FieldTypes";
         public const string RuleFiles = "RuleFiles";
         public const string ParsedRules = "ParsedRules";
         public const string NamedRules = "NamedRules";
@@ -53,20 +59,39 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             .Select(static (provider, _) => ReadOptions(provider.GlobalOptions))
             .WithTrackingName(Steps.Options);
 
+        // Field-type declarations: *.fieldtypes.tsv files and the RuleGenFieldTypes property. Their value (a record)
+        // is equal after unrelated edits, so the rule files combined with it stay cached.
+        var fieldTypeFiles = context.AdditionalTextsProvider
+            .Where(static file => FieldTypeOverrides.IsDeclarationFile(file.Path))
+            .Select(static (file, ct) => (file.Path, Text: file.GetText(ct)?.ToString() ?? ""))
+            .Collect();
+        var fieldTypeProperty = context.AnalyzerConfigOptionsProvider
+            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property.RuleGenFieldTypes", out var value) ? value : "");
+        var fieldTypes = fieldTypeFiles
+            .Combine(fieldTypeProperty)
+            .Select(static (pair, _) => FieldTypeOverrides.Parse(pair.Left, pair.Right))
+            .WithTrackingName(Steps.FieldTypes);
+
+        context.RegisterSourceOutput(fieldTypes, static (spc, types) =>
+        {
+            foreach (var diagnostic in types.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
         var files = context.AdditionalTextsProvider
             .Where(static file => IsRuleFile(file.Path))
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Combine(options)
+            .Combine(fieldTypes)
             .Select(static (pair, ct) =>
             {
-                var ((file, provider), opts) = pair;
+                var (((file, provider), opts), types) = pair;
                 var fileOptions = provider.GetOptions(file);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRoot", out var root);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenProfile", out var profile);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRuleSet", out var ruleSets);
                 var text = file.GetText(ct)?.ToString() ?? "";
                 var display = DisplayPath(file.Path, string.IsNullOrEmpty(root) ? opts.ProjectDirectory : root!);
-                return new RuleFileInput(file.Path, display, text, profile ?? "", ruleSets ?? "");
+                return new RuleFileInput(file.Path, display, text, profile ?? "", ruleSets ?? "") { FieldTypes = types };
             })
             .WithTrackingName(Steps.RuleFiles);
 
@@ -151,7 +176,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         try
         {
             var model = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
-                ? ElasticRuleParser.Parse(file.Path, file.Text)
+                ? ElasticRuleParser.Parse(file.Path, file.Text, file.FieldTypes)
                 : SigmaRuleParser.Parse(file.Path, file.Text, file.Profile);
             return model with { DisplayPath = file.DisplayPath, RuleSets = RuleSetNames.Parse(file.RuleSets) };
         }
@@ -169,7 +194,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     {
         var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();
         var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
-            new HashSet<string> { "Rules", "RuleSet" });
+            new HashSet<string>(new[] { "Rules", "RuleSet" }.Concat(RuleEmitter.MemberNames)));
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
 
         var diagnostics = new List<DiagnosticInfo>();

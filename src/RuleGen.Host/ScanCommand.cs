@@ -179,6 +179,8 @@ public static class ScanCommand
         {
             try
             {
+                // The end of the input: join the step matches still held back for reordering.
+                state.Sequences?.Flush();
                 state.Alerts.Flush();
             }
             catch (AlertWriter.OutputFailedException ex)
@@ -188,7 +190,11 @@ public static class ScanCommand
             }
         }
         state.Progress?.Clear();
-        if (!options.Quiet) state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+        if (!options.Quiet)
+        {
+            state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+            if (state.Sequences is { } sequences) PrintSequences(stderr, sequences.Statistics);
+        }
         return state.ExitCode;
     }
 
@@ -200,6 +206,24 @@ public static class ScanCommand
         public ScanSummary Summary { get; } = summary;
         public ProgressBar? Progress { get; } = progress;
         public int ExitCode { get; set; } = ExitCodes.Success;
+
+        /// <summary>
+        /// Sequence and sample rules (null when the rule set has none): stateful, so they live here, in input order.
+        /// The engine joins the steps events match and hands back completed sequences, written at once.
+        /// </summary>
+        public SequenceEngine? Sequences { get; } = CreateSequences(ruleSet, alerts, summary);
+
+        private readonly int[] _discarded = new int[Math.Max(1, ruleSet.Rules.Count)];
+
+        private static SequenceEngine? CreateSequences(IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary)
+        {
+            var engine = new SequenceEngine(ruleSet, match =>
+            {
+                alerts.WriteSequence(match);
+                summary.AddAlert(match.Rule.Index);
+            });
+            return engine.HasSequenceRules ? engine : null;
+        }
 
         /// <summary>Writes one evaluated batch: its alerts, its malformed lines, its counts, a read error after it.</summary>
         public void WriteBatch(LineBatch batch)
@@ -236,6 +260,12 @@ public static class ScanCommand
                     continue;
                 }
                 Summary.Events++;
+                if (Sequences is not null)
+                {
+                    // The event's sequence steps, in input order (stage a found its single-event matches already).
+                    Sequences.CurrentSource = new EventSource(display, batch.LineNumber(i));
+                    ruleSet.TryEvaluate(batch.Line(i), _discarded, out _, MatchScope.Full, Sequences);
+                }
                 foreach (var match in batch.MatchesOf(i))
                 {
                     Alerts.Write(ruleSet.Rules[match].Info, batch.Line(i), new EventSource(display, batch.LineNumber(i)));
@@ -255,6 +285,17 @@ public static class ScanCommand
         }
     }
 
+    private static void PrintSequences(TextWriter stderr, SequenceStatistics s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        stderr.WriteLine(string.Format(c, "  sequences: {0:N0} completed from {1:N0} step matches", s.Completed, s.StepMatches));
+        var dropped = new List<string>();
+        if (s.LateEvents > 0) dropped.Add(string.Format(c, "{0:N0} later than the reorder window", s.LateEvents));
+        if (s.MissingTimestamps > 0) dropped.Add(string.Format(c, "{0:N0} without a timestamp", s.MissingTimestamps));
+        if (s.CapEvictions > 0) dropped.Add(string.Format(c, "{0:N0} over the per-rule state cap", s.CapEvictions));
+        if (s.OpenWindowsAtEnd > 0) dropped.Add(string.Format(c, "{0:N0} with a missing-event window still open at the end", s.OpenWindowsAtEnd));
+        if (dropped.Count > 0) stderr.WriteLine("    not joined: " + string.Join("; ", dropped));
+    }
 
     /// <summary>Why a line is not one JSON object (the slow path, only for malformed lines).</summary>
     public static string Describe(ReadOnlySpan<byte> line)

@@ -17,39 +17,54 @@ public sealed class Dataset
     public required IReadOnlyDictionary<string, string> Excluded { get; init; }
     public string? Oracle { get; init; }
 
+    /// <summary>
+    /// Reads a dataset folder. A malformed <c>expected.json</c> (missing keys, wrong types, event indexes outside
+    /// <c>events.ndjson</c>) is an <see cref="InvalidDataException"/> naming the rule and the problem, never a
+    /// silently smaller dataset.
+    /// </summary>
     public static Dataset Load(string folder)
     {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"No dataset folder {folder}");
         var eventsPath = Path.Combine(folder, "events.ndjson");
         var expectedPath = Path.Combine(folder, "expected.json");
         if (!File.Exists(eventsPath)) throw new FileNotFoundException($"No events.ndjson in {folder}", eventsPath);
         if (!File.Exists(expectedPath)) throw new FileNotFoundException($"No expected.json in {folder}", expectedPath);
 
         var events = new List<byte[]>();
-        using (var reader = new StreamReader(eventsPath))
+        using (var reader = new StreamReader(eventsPath, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true))
         {
-            // Event index = 0-based line number, blank lines included.
+            // Event index = 0-based line number, blank lines included (a blank line is an event that is not JSON).
             string? line;
             while ((line = reader.ReadLine()) is not null) events.Add(System.Text.Encoding.UTF8.GetBytes(line));
         }
 
-        using var document = JsonDocument.Parse(File.ReadAllBytes(expectedPath));
+        using var document = JsonDocument.Parse(File.ReadAllBytes(expectedPath), new JsonDocumentOptions { AllowTrailingCommas = false });
         var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{expectedPath} must hold a JSON object.");
         var grey = new Dictionary<string, HashSet<int>>();
         if (root.TryGetProperty("grey_pairs", out var greyPairs) && greyPairs.ValueKind == JsonValueKind.Object)
         {
-            foreach (var rule in greyPairs.EnumerateObject()) grey[rule.Name] = Indexes(rule.Value);
+            foreach (var rule in greyPairs.EnumerateObject()) grey[rule.Name] = Indexes(rule.Value, $"grey_pairs of {rule.Name}", events.Count);
         }
+        if (!root.TryGetProperty("rules", out var rulesElement) || rulesElement.ValueKind != JsonValueKind.Object)
+            throw new InvalidDataException($"{expectedPath} has no \"rules\" object (rule path -> rule_id/id, checked, matches).");
         var rules = new List<DatasetRule>();
-        foreach (var rule in root.GetProperty("rules").EnumerateObject())
+        foreach (var rule in rulesElement.EnumerateObject())
         {
             var value = rule.Value;
-            var id = value.TryGetProperty("rule_id", out var ruleId) ? ruleId.GetString()
-                : value.TryGetProperty("id", out var sigmaId) ? sigmaId.GetString() : null;
-            if (id is null) throw new InvalidDataException($"Rule {rule.Name} in {expectedPath} has neither rule_id nor id.");
-            var checkedValue = value.GetProperty("checked");
-            IReadOnlySet<int>? checkedSet = checkedValue.ValueKind == JsonValueKind.String && checkedValue.GetString() == "all" ? null : Indexes(checkedValue);
-            rules.Add(new DatasetRule(rule.Name, id, checkedSet, Indexes(value.GetProperty("matches")),
-                grey.TryGetValue(rule.Name, out var g) ? g : new HashSet<int>()));
+            if (value.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"Rule {rule.Name} in {expectedPath} must be an object.");
+            var id = value.TryGetProperty("rule_id", out var ruleId) && ruleId.ValueKind == JsonValueKind.String ? ruleId.GetString()
+                : value.TryGetProperty("id", out var sigmaId) && sigmaId.ValueKind == JsonValueKind.String ? sigmaId.GetString() : null;
+            if (string.IsNullOrEmpty(id)) throw new InvalidDataException($"Rule {rule.Name} in {expectedPath} has neither rule_id nor id.");
+            if (!value.TryGetProperty("checked", out var checkedValue))
+                throw new InvalidDataException($"Rule {rule.Name} in {expectedPath} has no \"checked\" (\"all\" or event indexes).");
+            IReadOnlySet<int>? checkedSet = checkedValue.ValueKind == JsonValueKind.String
+                ? checkedValue.GetString() == "all" ? null : throw new InvalidDataException($"Rule {rule.Name}: \"checked\" must be \"all\" or an array of event indexes.")
+                : Indexes(checkedValue, $"checked of {rule.Name}", events.Count);
+            if (!value.TryGetProperty("matches", out var matchesValue))
+                throw new InvalidDataException($"Rule {rule.Name} in {expectedPath} has no \"matches\" (event indexes).");
+            var matches = Indexes(matchesValue, $"matches of {rule.Name}", events.Count);
+            rules.Add(new DatasetRule(rule.Name, id!, checkedSet, matches, grey.TryGetValue(rule.Name, out var g) ? g : new HashSet<int>()));
         }
         var excluded = new Dictionary<string, string>();
         if (root.TryGetProperty("excluded", out var excludedElement) && excludedElement.ValueKind == JsonValueKind.Object)
@@ -65,11 +80,18 @@ public sealed class Dataset
         };
     }
 
-    private static HashSet<int> Indexes(JsonElement array)
+    private static HashSet<int> Indexes(JsonElement array, string what, int eventCount)
     {
+        if (array.ValueKind != JsonValueKind.Array) throw new InvalidDataException($"The {what} must be an array of event indexes.");
         var set = new HashSet<int>();
-        if (array.ValueKind != JsonValueKind.Array) return set;
-        foreach (var item in array.EnumerateArray()) set.Add(item.GetInt32());
+        foreach (var item in array.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt32(out var index))
+                throw new InvalidDataException($"The {what} holds {item.GetRawText()}, which is not an event index.");
+            if (index < 0 || index >= eventCount)
+                throw new InvalidDataException($"The {what} names event {index}, but events.ndjson has {eventCount} lines.");
+            set.Add(index);
+        }
         return set;
     }
 }

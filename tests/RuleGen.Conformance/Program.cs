@@ -16,7 +16,11 @@ for (var i = 0; i < args.Length; i++)
             scope = MatchScope.DetectionOnly;
             break;
         case "--max-report" when i + 1 < args.Length:
-            maxReported = int.Parse(args[++i], System.Globalization.CultureInfo.InvariantCulture);
+            if (!int.TryParse(args[++i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out maxReported))
+            {
+                Console.Error.WriteLine($"conformance: --max-report needs a whole number, not '{args[i]}'");
+                return 2;
+            }
             break;
         default:
             Console.Error.WriteLine($"conformance: unknown argument '{args[i]}'");
@@ -35,7 +39,7 @@ try
 {
     dataset = Dataset.Load(folder);
 }
-catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
+catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"conformance: cannot read dataset {folder}: {ex.Message}");
     return 2;

@@ -17,6 +17,8 @@ public static class PredicateDescriber
         AnyFieldPredicate a => $"some string value of the event {Describe(a.Matcher)}",
         NestedPredicate n => $"some object in {Name(n.Field)} satisfies the nested query",
         FieldComparePredicate c => $"{Name(c.Left)} {Relation(c.Operation)} {Name(c.Right)}{CaseNote(c.Case)}",
+        DateRangePredicate d => $"{Name(d.Field)} is a date {TypedDescriptions.DateRange(d)}",
+        ExpressionPredicate x => ExpressionText.Describe(x.Condition),
         _ => predicate.GetType().Name,
     };
 
@@ -42,6 +44,8 @@ public static class PredicateDescriber
         BooleanMatcher b => $"is {(b.Value ? "true" : "false")}{(b.AcceptStrings ? $" (or the string \"{(b.Value ? "true" : "false")}\")" : "")}",
         CidrMatcher c => $"is an IP address in {string.Join(", ", c.Networks)}",
         TextRangeMatcher t => $"is text {Operator(t.Operator)} {Quote(t.Value)} (byte order)",
+        TextPhraseMatcher or TextPhraseSetMatcher or TextTokenWildcardMatcher or LowercaseMatcher or ElasticNumberMatcher or ElasticBooleanMatcher
+            => TypedDescriptions.Describe(matcher),
         _ => matcher.GetType().Name,
     };
 

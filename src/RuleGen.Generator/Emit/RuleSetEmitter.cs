@@ -45,6 +45,12 @@ public static class RuleSetEmitter
             for (var i = 0; i < plan.Rules.Count; i++)
             {
                 var rule = plan.Rules[i];
+                if (rule.IsSequence)
+                {
+                    // A sequence rule never matches a single event; the sequence engine joins its steps.
+                    w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => false) {{ Sequence = {rules}{rule.TypeName}.Sequence }},");
+                    continue;
+                }
                 var detection = rule.HasGate ? $", static json => {rules}{rule.TypeName}.IsDetectionMatch(json.Span)" : "";
                 w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => {rules}{rule.TypeName}.IsMatch(json.Span){detection}),");
             }
@@ -74,11 +80,15 @@ public static class RuleSetEmitter
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope) =>");
-            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, useIndex: true);");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, null, useIndex: true);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences) =>");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, sequences, useIndex: true);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line($"public bool TryEvaluateEveryRule(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope) =>");
-            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, useIndex: false);");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, null, useIndex: false);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line($"public {Rt}CandidateIndexInfo Index => s_index.Info;");
@@ -106,7 +116,7 @@ public static class RuleSetEmitter
                 }
             }
             w.Line();
-            using (w.Block($"private static bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, bool useIndex)"))
+            using (w.Block($"private static bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences, bool useIndex)"))
             {
                 w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
                 using (w.Block("try"))
@@ -118,6 +128,7 @@ public static class RuleSetEmitter
                     }
                     w.Line($"var ev = new {Rt}EventView(utf8Json, fields);");
                     w.Line("matchCount = useIndex ? EvaluateCandidates(in ev, matches, scope) : EvaluateEveryRule(in ev, matches, scope);");
+                    w.Line("if (sequences is not null) EvaluateSequences(in ev, sequences);");
                     w.Line("return true;");
                 }
                 using (w.Block("finally"))
@@ -168,7 +179,11 @@ public static class RuleSetEmitter
             }
             w.Line();
 
+            EmitSequences(w, plan, shared, rules);
+            w.Line();
+
             var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
+            w.Line("// Single-event rules (a sequence rule's steps are evaluated by EvaluateSequences instead).");
             using (w.Block($"private static bool EvaluateRule(int rule, scoped in {Rt}EventView ev, bool detectionOnly)"))
             {
                 using (w.Block($"switch (rule / {RulesPerChunk})"))
@@ -188,6 +203,7 @@ public static class RuleSetEmitter
                         for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
                         {
                             var rule = plan.Rules[i];
+                            if (rule.IsSequence) continue;
                             w.Line($"// {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
                             var call = rule.HasGate
                                 ? $"detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(Map{i})) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))"
@@ -225,7 +241,7 @@ public static class RuleSetEmitter
         var witnesses = Witnesses.Plan(plan.Rules, shared, allStringsSlot);
         string SlotName(int slot) => slot == allStringsSlot ? "any string" : shared[slot].ToString();
         string Describe(Witness? witness) => witness is null ? "none (always evaluated)"
-            : witness.Atoms.Count == 0 ? "can never match"
+            : witness.Atoms.Count == 0 ? "never evaluated as a single-event rule (it cannot match, or it is a sequence)"
             : string.Join(" or ", witness.Atoms.Select(a => a.Kind == WitnessKind.Present ? $"{SlotName(a.Slot)} has a value" : $"{SlotName(a.Slot)} {Verb(a.Kind)} \"{a.Literal}\""));
         string Text(Witness? witness) => witness is null ? "null"
             : Literals.String(string.Concat(witness.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{a.Literal.Length}:{a.Literal}")));
@@ -269,4 +285,47 @@ public static class RuleSetEmitter
         WitnessKind.Contains => '*',
         _ => '?',
     };
+
+    /// <summary>
+    /// The sequence rules' part of the pass: each clock's time (a distinct timestamp field among them) read once,
+    /// then each sequence rule's steps, reported to the sink when the event matches any.
+    /// </summary>
+    private static void EmitSequences(SourceWriter w, RuleSetPlan plan, System.Collections.Generic.IReadOnlyList<Model.FieldRef> shared, string rules)
+    {
+        var sequenceRules = Enumerable.Range(0, plan.Rules.Count).Where(i => plan.Rules[i].IsSequence).ToList();
+        var clocks = sequenceRules.Select(i => plan.Rules[i].SequenceClock!).Distinct().OrderBy(f => f.ToString(), System.StringComparer.Ordinal).ToList();
+        var chunks = (sequenceRules.Count + RulesPerChunk - 1) / RulesPerChunk;
+        w.Line($"// Sequence rules ({sequenceRules.Count}): the steps each event matches go to the sequence engine.");
+        using (w.Block($"private static void EvaluateSequences(scoped in {Rt}EventView ev, {Rt}ISequenceSink sink)"))
+        {
+            for (var k = 0; k < clocks.Count; k++)
+            {
+                var slot = Enumerable.Range(0, shared.Count).First(s => shared[s].Equals(clocks[k]));
+                w.Line($"// clock {k}: {Literals.Comment(clocks[k].ToString())}");
+                w.Line($"var time{k} = {Rt}EventTime.Read(in ev, {slot});");
+                w.Line($"sink.OnEventTime({k}, time{k});");
+            }
+            for (var c = 0; c < chunks; c++)
+            {
+                w.Line($"EvaluateSequenceChunk{c}(in ev, sink{string.Concat(Enumerable.Range(0, clocks.Count).Select(k => $", time{k}"))});");
+            }
+        }
+        for (var c = 0; c < chunks; c++)
+        {
+            w.Line();
+            var parameters = string.Concat(Enumerable.Range(0, clocks.Count).Select(k => $", long time{k}"));
+            using (w.Block($"private static void EvaluateSequenceChunk{c}(scoped in {Rt}EventView ev, {Rt}ISequenceSink sink{parameters})"))
+            {
+                w.Line("ulong steps;");
+                foreach (var i in sequenceRules.Skip(c * RulesPerChunk).Take(RulesPerChunk))
+                {
+                    var rule = plan.Rules[i];
+                    var clock = clocks.IndexOf(rule.SequenceClock!);
+                    w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
+                    w.Line($"steps = {rules}{rule.TypeName}.EvaluateSteps(ev.WithSlotMap(Map{i}));");
+                    w.Line($"if (steps != 0) sink.OnSteps({i}, {clock}, time{clock}, steps, ev.WithSlotMap(Map{i}));");
+                }
+            }
+        }
+    }
 }

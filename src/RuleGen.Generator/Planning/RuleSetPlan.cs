@@ -9,8 +9,10 @@ namespace RuleGen.Generator.Planning;
 /// One compiled rule as the rule set sees it: its generated type, the fields it reads, and its condition and gate
 /// (for the candidate index's witnesses).
 /// </summary>
-public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false)
+/// <param name="SequenceClock">For a sequence or sample rule, the timestamp field that orders its events; null for single-event rules.</param>
+public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false, FieldRef? SequenceClock = null)
 {
+    public bool IsSequence => SequenceClock is not null;
     public Predicate Condition { get; init; } = ConstantPredicate.True;
     public Predicate? Gate { get; init; }
 }
@@ -46,9 +48,8 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
     }
 
     private static RuleSetEntry Entry(RuleEmitInput r) => new(
-        r.TypeName, r.DisplayPath, r.Rule.Metadata.Name,
-        RuleFields.Of(r.Rule.Gate is null ? r.Rule.Condition! : new AndPredicate(EquatableArray.Create(r.Rule.Gate, r.Rule.Condition!))),
-        r.Rule.Gate is not null) { Condition = r.Rule.Condition!, Gate = r.Rule.Gate };
+        r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.OfRule(r.Rule), r.Rule.Gate is not null,
+        r.Rule.Sequence?.TimestampField) { Condition = r.Rule.Condition ?? ConstantPredicate.False, Gate = r.Rule.Gate };
 
     public IReadOnlyList<FieldRef> SharedFields()
     {

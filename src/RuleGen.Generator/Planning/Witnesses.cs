@@ -55,7 +55,7 @@ public static class Witnesses
 
         // How many rules require each literal somewhere (its "document frequency").
         var frequency = new Dictionary<WitnessAtom, int>();
-        foreach (var rule in rules)
+        foreach (var rule in rules.Where(r => !r.IsSequence))
         {
             var atoms = new HashSet<WitnessAtom>();
             Collect(rule.Condition, slots, allStringsSlot, atoms);
@@ -67,6 +67,13 @@ public static class Witnesses
         var result = new List<RuleWitnesses>();
         foreach (var rule in rules)
         {
+            if (rule.IsSequence)
+            {
+                // Its steps go to the sequence engine; as a single-event rule it never matches.
+                var never = new Witness(EquatableArray<WitnessAtom>.Empty, 0);
+                result.Add(new RuleWitnesses(never, never));
+                continue;
+            }
             var detection = planner.Of(rule.Condition);
             var full = detection;
             if (rule.Gate is not null && planner.Of(rule.Gate) is { } gate)

@@ -58,6 +58,8 @@ public sealed class RuleInfo
     public IReadOnlyDictionary<string, string> FileMetadata { get; init; } = EmptyMap;
     /// <summary>Every key of the rule, typed above or not, as JSON text.</summary>
     public IReadOnlyDictionary<string, string> Properties { get; init; } = EmptyMap;
+    /// <summary>Elastic rules: the rule type's settings (threshold, new_terms, threat_match) and alert shaping; null otherwise.</summary>
+    public ElasticRuleSettings? Elastic { get; init; }
 
     private static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>();
 

@@ -85,11 +85,13 @@ public sealed class KqlEndToEndTests : IClassFixture<KqlEndToEndTests.Rules>
             $"Rule '{rule}' ({Queries[rule]}) should {(expected ? "" : "not ")}match {json}");
 
     [Fact]
-    public void Every_rule_compiles_and_only_the_quoted_star_is_linted()
+    public void Every_rule_compiles_and_only_the_quoted_star_and_the_question_mark_are_linted()
     {
-        var diagnostic = Assert.Single(_run.GeneratorDiagnostics);
-        Assert.Equal("RG0007", diagnostic.Id);
-        Assert.Equal("rules/e2e_" + Queries.Keys.ToList().IndexOf("Quoted star").ToString("D2") + ".toml", diagnostic.Location.GetLineSpan().Path);
+        // (Info notes about fields of unknown type aside: these test fields are not ECS fields.)
+        string RuleFile(string name) => "rules/e2e_" + Queries.Keys.ToList().IndexOf(name).ToString("D2") + ".toml";
+        var lints = _run.GeneratorDiagnostics.Where(d => d.Severity > Microsoft.CodeAnalysis.DiagnosticSeverity.Info)
+            .Select(d => (d.Id, d.Location.GetLineSpan().Path)).OrderBy(l => l.Id).ToList();
+        Assert.Equal(new[] { ("RG0007", RuleFile("Quoted star")), ("RG0014", RuleFile("Question mark")) }, lints);
         Assert.Empty(_run.CompileDiagnostics);
         Assert.Equal(Queries.Count, _run.RuleSet().Rules.Count);
     }

@@ -35,7 +35,7 @@ public sealed class MatchingAllocationTests : IClassFixture<MatchingAllocationTe
         // value lists (a set), and a wildcard that becomes a substring test
         "process.name:(cmd.exe or powershell.exe or pwsh.exe or wscript.exe or cscript.exe or mshta.exe or rundll32.exe or regsvr32.exe) and process.args:*-enc*",
         // numeric ranges (numbers and numeric strings), not, prefix wildcards in a list
-        "destination.ip:(10.* or 192.168.* or fd00\\:*) and destination.port >= 1024 and not destination.port:8080",
+        "destination.ip:(10.0.0.0/8 or 192.168.0.0/16 or \"fd00::/8\") and destination.port >= 1024 and not destination.port:8080",
         // wildcard field names, escapes in a wildcard pattern
         "file.hash.*:* and file.path:C\\:\\\\Users\\\\*\\\\AppData\\\\*.exe",
         // prefix and substring wildcards

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Diagnostics;
+using RuleGen.Generator.FieldTypes;
+using RuleGen.Generator.Languages.Eql;
 using RuleGen.Generator.Languages.Kql;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.RuleFormats.Toml;
@@ -18,21 +20,26 @@ public static class ElasticRuleParser
     public static readonly IReadOnlyDictionary<string, string?> RuleTypes = new Dictionary<string, string?>
     {
         ["query"] = null,
-        ["eql"] = "EQL rules are not compiled yet",
+        ["eql"] = null,
         ["esql"] = "ES|QL rules run inside Elasticsearch and are not compiled",
         ["machine_learning"] = "machine learning rules read anomaly results from Elasticsearch and are not compiled",
-        ["threshold"] = "threshold rules are not compiled yet",
-        ["new_terms"] = "new_terms rules are not compiled yet",
-        ["threat_match"] = "indicator match rules are not compiled yet",
+        // The per-event query of these is compiled; their cross-event settings go to RuleInfo.Elastic for the host.
+        ["threshold"] = null,
+        ["new_terms"] = null,
+        ["threat_match"] = null,
         ["saved_query"] = "saved_query rules reference a saved query in Kibana and are not compiled",
     };
 
-    public static RuleModel Parse(string path, string text)
+    public static RuleModel Parse(string path, string text) => Parse(path, text, FieldTypeOverrides.None);
+
+    /// <summary>Parses a rule file with the user's field-type declarations.</summary>
+    public static RuleModel Parse(string path, string text, FieldTypeOverrides fieldTypes)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var root = TomlTreeReader.Read(path, text, diagnostics);
         var metadata = new RuleMetadata { Format = "elastic" };
         Predicate? condition = null;
+        SequenceModel? sequence = null;
 
         // After a TOML syntax error the tree holds whatever the parser recovered: missing or mistyped keys found in it
         // would only be echoes of that error.
@@ -85,6 +92,7 @@ public static class ElasticRuleParser
             FileMetadata = fileMetadata is null ? EquatableArray<MetadataEntry>.Empty : Entries(fileMetadata, new HashSet<string>()),
             Properties = Entries(ruleTable, TypedKeys),
         };
+        metadata = metadata with { Elastic = ElasticRuleSettingsReader.Read(ruleTable, typeName, diagnostics) };
 
         if (type is not null && !RuleTypes.ContainsKey(typeName))
         {
@@ -95,17 +103,26 @@ public static class ElasticRuleParser
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RuleTypeNotCompiled, type.Location, metadata.Name, reason));
         }
+        else if (type is not null && typeName == "eql")
+        {
+            (condition, sequence) = CompileEql(rule, metadata, diagnostics);
+        }
         else if (type is not null)
         {
-            condition = CompileQuery(rule, metadata, typeName, diagnostics);
+            condition = CompileQuery(rule, metadata, typeName, diagnostics, fieldTypes);
         }
 
         // A rule with an error is not compiled, whatever else succeeded: better no matcher than a wrong one.
-        if (diagnostics.Any(d => d.IsError)) condition = null;
-        return new RuleModel(path, RuleFormat.Elastic, metadata, condition, diagnostics.ToEquatableArray()) { IdLocation = idLocation };
+        if (diagnostics.Any(d => d.IsError))
+        {
+            condition = null;
+            sequence = null;
+        }
+        return new RuleModel(path, RuleFormat.Elastic, metadata, condition, diagnostics.ToEquatableArray()) { IdLocation = idLocation, Sequence = sequence };
     }
 
-    private static Predicate? CompileQuery(TomlReader rule, RuleMetadata metadata, string type, List<DiagnosticInfo> diagnostics)
+    private static Predicate? CompileQuery(TomlReader rule, RuleMetadata metadata, string type, List<DiagnosticInfo> diagnostics,
+        FieldTypeOverrides fieldTypes)
     {
         var languageNode = rule.StringNode("language", required: true, hint: "language = \"kuery\" to [rule]");
         var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
@@ -120,7 +137,78 @@ public static class ElasticRuleParser
         var query = (string)queryNode.Value;
         SourceLocation Locate(int start, int length) =>
             queryNode.StringMap?.Locate(start, length) ?? queryNode.Location;
-        return KqlLowering.Compile(query, Locate, diagnostics);
+        // Date math's "now" is the event's time: its timestamp_override field when it has one, else @timestamp.
+        var clock = metadata.TimestampOverride is { Length: > 0 } timestamp && timestamp != "@timestamp"
+            ? new[] { timestamp, "@timestamp" }
+            : new[] { "@timestamp" };
+        var context = new RuleFieldContext(new FieldTypeResolver(fieldTypes), clock, diagnostics);
+        var condition = KqlLowering.Compile(query, Locate, context);
+        if (condition is null) return null;
+        if (rule.Table.Find("filters") is { } filters)
+        {
+            // Kibana ANDs the rule's filters with its query.
+            var (filter, failed) = KibanaFilters.Compile(filters.Value, context);
+            if (failed) return null;
+            if (filter is not null) condition = new AndPredicate(EquatableArray.Create(condition, filter));
+        }
+        return condition;
+    }
+
+    /// <summary>
+    /// An EQL rule: the query with the fields the rule names around it (event_category_override, timestamp_field,
+    /// tiebreaker_field) and its look-back (from), which bounds how long a sequence waits without maxspan.
+    /// </summary>
+    private static (Predicate? Condition, SequenceModel? Sequence) CompileEql(TomlReader rule, RuleMetadata metadata, List<DiagnosticInfo> diagnostics)
+    {
+        var languageNode = rule.StringNode("language", required: true, hint: "language = \"eql\" to [rule]");
+        var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
+        if (languageNode is null || queryNode is null) return (null, null);
+        var language = (string)languageNode.Value;
+        if (language != "eql")
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedLanguage, languageNode.Location, "eql", language, "use language = \"eql\""));
+            return (null, null);
+        }
+        var lookback = EqlRuleOptions.DefaultLookbackNanos;
+        if (metadata.From is { } from && !TryParseLookback(from, out lookback))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue, rule.Table.Find("from")!.Value.Location, "rule.from",
+                "write the look-back as now-<n><unit>, such as \"now-9m\" (units s, m, h, d)"));
+            return (null, null);
+        }
+        var options = EqlRuleOptions.Default with
+        {
+            CategoryField = rule.String("event_category_override") ?? EqlRuleOptions.Default.CategoryField,
+            TimestampField = rule.String("timestamp_field") ?? EqlRuleOptions.Default.TimestampField,
+            TiebreakerField = rule.String("tiebreaker_field"),
+            LookbackNanos = lookback,
+        };
+        var query = (string)queryNode.Value;
+        SourceLocation Locate(int start, int length) =>
+            queryNode.StringMap?.Locate(start, length) ?? queryNode.Location;
+        var result = EqlLowering.Compile(query, Locate, diagnostics, options);
+        return (result.Condition, result.Sequence);
+    }
+
+    /// <summary>Reads Kibana's <c>from</c> (date math such as <c>now-9m</c>) as a look-back duration.</summary>
+    public static bool TryParseLookback(string from, out long nanoseconds)
+    {
+        nanoseconds = 0;
+        var text = from.Trim();
+        if (!text.StartsWith("now-", System.StringComparison.Ordinal) || text.Length < 6) return false;
+        var unit = text[text.Length - 1];
+        if (!long.TryParse(text.Substring(4, text.Length - 5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount <= 0) return false;
+        long factor = unit switch
+        {
+            's' => 1_000_000_000L,
+            'm' => 60_000_000_000L,
+            'h' => 3_600_000_000_000L,
+            'd' => 86_400_000_000_000L,
+            _ => 0,
+        };
+        if (factor == 0 || amount > long.MaxValue / factor) return false;
+        nanoseconds = amount * factor;
+        return true;
     }
 
     private static EquatableArray<ThreatMapping> ReadThreat(TomlReader rule, List<DiagnosticInfo> diagnostics)
@@ -154,6 +242,7 @@ public static class ElasticRuleParser
         "license", "false_positives", "references", "note", "setup", "version", "index", "interval", "from",
         "max_signals", "timestamp_override", "building_block_type", "threat",
     };
+    // (Keys read into RuleMetadata.Elastic stay in Properties too: their raw JSON is what Kibana exports.)
 
     private static EquatableArray<MetadataEntry> Entries(TomlTableNode table, HashSet<string> exclude) =>
         table.Entries.Where(e => !exclude.Contains(e.Key)).Select(e => new MetadataEntry(e.Key, e.Value.ToJson())).ToEquatableArray();
