@@ -28,7 +28,10 @@ public interface IIndexedRuleSet : IRuleSet
 /// <param name="AlwaysEvaluated">Rules without a usable witness for a full match, evaluated on every event (rule indexes).</param>
 /// <param name="AlwaysEvaluatedDetectionOnly">The same for <see cref="MatchScope.DetectionOnly"/> (no logsource witness).</param>
 /// <param name="Literals">Distinct (field, test, literal) witnesses the index looks for.</param>
-/// <param name="NeverMatching">Rules that can never match (a constant false condition): never evaluated.</param>
+/// <param name="NeverMatching">
+/// Rules never evaluated as single-event rules: a condition that cannot match (constant false), or a sequence rule
+/// (its steps go to the sequence engine instead).
+/// </param>
 public sealed record CandidateIndexInfo(
     int Rules,
     IReadOnlyList<int> AlwaysEvaluated,
@@ -37,5 +40,5 @@ public sealed record CandidateIndexInfo(
     IReadOnlyList<int> NeverMatching)
 {
     public override string ToString() =>
-        $"{Rules} rules, {Literals} witness literals; always evaluated: {AlwaysEvaluated.Count} (full match), {AlwaysEvaluatedDetectionOnly.Count} (detection only); never matching: {NeverMatching.Count}";
+        $"{Rules} rules, {Literals} witness literals; always evaluated: {AlwaysEvaluated.Count} (full match), {AlwaysEvaluatedDetectionOnly.Count} (detection only); never evaluated alone (sequences, constant false): {NeverMatching.Count}";
 }
