@@ -256,6 +256,8 @@ internal sealed class ConditionEmitter
                 var name = Static($"{Rt}IpNetworkSet", "networks", $"new({string.Join(", ", cidr.Networks.Select(Literals.String))})");
                 return $"ev.AnyInNetworks({slot}, {name})";
             }
+            case DatePartMatcher date:
+                return $"ev.AnyDatePart({slot}, {Rt}DatePart.{date.Part}, {Rt}NumberComparison.{Comparison(date.Operator)}, {date.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
             case TextRangeMatcher range:
                 return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}, {Kinds(range.Kinds)})";
             default:

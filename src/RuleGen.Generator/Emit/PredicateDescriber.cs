@@ -36,6 +36,7 @@ public static class PredicateDescriber
         NumberMatcher n => $"is a number {Operator(n.Operator)} {n.Value}",
         BooleanMatcher b => $"is {(b.Value ? "true" : "false")}",
         CidrMatcher c => $"is an IP address in {string.Join(", ", c.Networks)}",
+        DatePartMatcher d => $"is a timestamp whose {d.Part.ToString().ToLowerInvariant()} is {Operator(d.Operator)} {d.Value}",
         TextRangeMatcher t => $"is text {Operator(t.Operator)} {Quote(t.Value)} (byte order)",
         _ => matcher.GetType().Name,
     };

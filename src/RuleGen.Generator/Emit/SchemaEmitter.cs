@@ -80,9 +80,36 @@ public static class SchemaEmitter
             {
                 w.Line();
                 w.Line($"// Keys under {(node.Id == 0 ? "the root" : "\"" + Literals.Comment(node.Path) + "\"")}.");
+                var spaceless = node.Children.Where(e => e.IgnoresSpaces).ToList();
                 using (w.Block($"private static int ChildOf{node.Id}(global::System.ReadOnlySpan<byte> key)"))
                 {
-                    EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    if (spaceless.Count > 0)
+                    {
+                        w.Line($"var found = ChildOf{node.Id}Exact(key);");
+                        w.Line("if (found >= 0 || global::System.MemoryExtensions.IndexOf(key, (byte)' ') < 0) return found;");
+                        w.Line("// A native key with spaces (\"Threat Name\") also reaches the field written without them (ThreatName).");
+                        w.Line("global::System.Span<byte> compact = key.Length <= 256 ? stackalloc byte[key.Length] : new byte[key.Length];");
+                        w.Line("var length = 0;");
+                        w.Line("foreach (var b in key) if (b != (byte)' ') compact[length++] = b;");
+                        w.Line($"return ChildOf{node.Id}Spaceless(compact.Slice(0, length));");
+                    }
+                    else
+                    {
+                        EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    }
+                }
+                if (spaceless.Count > 0)
+                {
+                    w.Line();
+                    using (w.Block($"private static int ChildOf{node.Id}Exact(global::System.ReadOnlySpan<byte> key)"))
+                    {
+                        EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    }
+                    w.Line();
+                    using (w.Block($"private static int ChildOf{node.Id}Spaceless(global::System.ReadOnlySpan<byte> key)"))
+                    {
+                        EmitLookup(w, spaceless.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    }
                 }
             }
         }

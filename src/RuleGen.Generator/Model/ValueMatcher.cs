@@ -94,3 +94,20 @@ public sealed record CidrMatcher(EquatableArray<string> Networks) : ValueMatcher
 /// fields do.
 /// </summary>
 public sealed record TextRangeMatcher(ComparisonOperator Operator, string Value, ValueKinds Kinds) : ValueMatcher;
+
+/// <summary>A part of a date and time (Sigma's time modifiers).</summary>
+public enum DatePart
+{
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// <summary>
+/// The value is a timestamp (ISO 8601 text as written, without time zone conversion; or a number of seconds or
+/// milliseconds since the Unix epoch) whose <see cref="Part"/> compares with <see cref="Value"/>.
+/// </summary>
+public sealed record DatePartMatcher(DatePart Part, ComparisonOperator Operator, int Value) : ValueMatcher;
