@@ -231,6 +231,13 @@ internal sealed class ConditionEmitter
                     $"new({Literals.Bool(set.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", set.Values.Select(Literals.String))})");
                 return $"ev.AnyInSet({slot}, {name}, {Kinds(set.Kinds)})";
             }
+            case StringListMatcher list:
+            {
+                var ignoreCase = list.Case == CaseMode.IgnoreAsciiCase;
+                var name = Static($"{Rt}Utf8TextSet", "texts",
+                    $"new({Rt}TextRelation.{list.Operation}, {Literals.Bool(ignoreCase)}, {string.Join(", ", list.Values.Select(Literals.String))})");
+                return $"ev.AnyInTextSet({slot}, {name}, {Kinds(list.Kinds)})";
+            }
             case WildcardMatcher wildcard:
             {
                 var name = Static($"{Rt}Wildcard", "wildcard",

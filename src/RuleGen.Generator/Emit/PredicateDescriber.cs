@@ -31,6 +31,7 @@ public static class PredicateDescriber
     {
         StringMatcher s => $"{Verb(s.Operation)} {Quote(s.Value)}{CaseNote(s.Case)}",
         StringSetMatcher s => $"is one of {s.Values.Count} values{CaseNote(s.Case)}",
+        StringListMatcher l => $"{Verb(l.Operation)} one of {l.Values.Count} values{CaseNote(l.Case)}",
         WildcardMatcher w => $"matches the wildcard {Quote(w.Pattern.ToString())}{CaseNote(w.Case)}",
         RegexMatcher r => $"matches the regular expression {Quote(r.Pattern)}",
         NumberMatcher n => $"is a number {Operator(n.Operator)} {n.Value}",

@@ -80,7 +80,8 @@ public static class SchemaEmitter
             {
                 w.Line();
                 w.Line($"// Keys under {(node.Id == 0 ? "the root" : "\"" + Literals.Comment(node.Path) + "\"")}.");
-                var spaceless = node.Children.Where(e => e.IgnoresSpaces).ToList();
+                // Only one-segment keys: a key with spaces is a native field name, not a dotted path.
+                var spaceless = node.Children.Where(e => e.IgnoresSpaces && e.Key.IndexOf('.') < 0).ToList();
                 using (w.Block($"private static int ChildOf{node.Id}(global::System.ReadOnlySpan<byte> key)"))
                 {
                     if (spaceless.Count > 0)
@@ -89,9 +90,7 @@ public static class SchemaEmitter
                         w.Line("if (found >= 0 || global::System.MemoryExtensions.IndexOf(key, (byte)' ') < 0) return found;");
                         w.Line("// A native key with spaces (\"Threat Name\") also reaches the field written without them (ThreatName).");
                         w.Line("global::System.Span<byte> compact = key.Length <= 256 ? stackalloc byte[key.Length] : new byte[key.Length];");
-                        w.Line("var length = 0;");
-                        w.Line("foreach (var b in key) if (b != (byte)' ') compact[length++] = b;");
-                        w.Line($"return ChildOf{node.Id}Spaceless(compact.Slice(0, length));");
+                        w.Line($"return ChildOf{node.Id}Spaceless({Rt}KeyText.WithoutSpaces(key, compact));");
                     }
                     else
                     {

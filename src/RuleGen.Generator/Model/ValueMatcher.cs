@@ -58,6 +58,12 @@ public sealed record StringMatcher(StringOperation Operation, string Value, Case
 /// <summary>The value's text equals one of <see cref="Values"/>; a set test that many ORed equalities lower into.</summary>
 public sealed record StringSetMatcher(EquatableArray<string> Values, CaseMode Case, ValueKinds Kinds) : ValueMatcher;
 
+/// <summary>
+/// The value's text relates by <see cref="Operation"/> (StartsWith, EndsWith or Contains) to at least one of
+/// <see cref="Values"/>: one pass over the text for many prefixes, suffixes or substrings (a trie / Aho-Corasick).
+/// </summary>
+public sealed record StringListMatcher(StringOperation Operation, EquatableArray<string> Values, CaseMode Case, ValueKinds Kinds) : ValueMatcher;
+
 /// <summary>The value's whole text matches a wildcard pattern.</summary>
 public sealed record WildcardMatcher(WildcardPattern Pattern, CaseMode Case, ValueKinds Kinds) : ValueMatcher;
 

@@ -50,6 +50,16 @@ public readonly ref partial struct EventView
         return false;
     }
 
+    /// <summary>Some value's text starts with, ends with or contains one of the set's texts.</summary>
+    public bool AnyInTextSet(int slot, Utf8TextSet set, ValueKinds kinds)
+    {
+        foreach (var value in Values(slot))
+        {
+            if (value.Is(kinds) && set.IsMatch(value.Utf8)) return true;
+        }
+        return false;
+    }
+
     private static bool TryReadTimestamp(FieldValue value, out DateTime timestamp)
     {
         timestamp = default;

@@ -668,7 +668,10 @@ public sealed class SigmaDetectionLowering
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
-    /// <summary>OR, with equalities on one field folded into a set test and CIDRs into one network set.</summary>
+    /// <summary>
+    /// OR, with value tests on one field folded into one test: equalities into a set, many prefixes, suffixes or
+    /// substrings into one text set (one pass over the value), CIDRs into one network set.
+    /// </summary>
     public static Predicate Or(IReadOnlyList<Predicate> operands)
     {
         var flat = new List<Predicate>();
@@ -678,32 +681,41 @@ public sealed class SigmaDetectionLowering
             else flat.Add(operand);
         }
         var result = new List<Predicate>();
-        foreach (var group in flat.Select((p, i) => (p, i)).GroupBy(x => SetKey(x.p)))
+        foreach (var group in flat.GroupBy(SetKey))
         {
             var items = group.ToList();
-            if (group.Key is null || items.Count < 3 && group.Key.Value.Kind != 1)
+            var key = group.Key;
+            var minimum = key is null ? int.MaxValue : key.Value.Operation is null ? 1 : key.Value.Operation == StringOperation.Equals ? 3 : 4;
+            if (items.Count < minimum || items.Count == 1)
             {
-                result.AddRange(items.Select(x => x.p));
+                result.AddRange(items);
                 continue;
             }
-            var first = (FieldPredicate)items[0].p;
-            if (first.Matcher is CidrMatcher)
+            var k = key!.Value;
+            if (k.Operation is null)
             {
-                var networks = items.SelectMany(x => ((CidrMatcher)((FieldPredicate)x.p).Matcher).Networks).Distinct().ToEquatableArray();
-                result.Add(new FieldPredicate(first.Field, new CidrMatcher(networks)));
+                var networks = items.SelectMany(x => ((CidrMatcher)((FieldPredicate)x).Matcher).Networks).Distinct().ToEquatableArray();
+                result.Add(new FieldPredicate(k.Field!, new CidrMatcher(networks)));
                 continue;
             }
-            var s = (StringMatcher)first.Matcher;
-            var values = items.Select(x => ((StringMatcher)((FieldPredicate)x.p).Matcher).Value).Distinct(s.Case == CaseMode.IgnoreAsciiCase ? AsciiIgnoreCase.Instance : StringComparer.Ordinal).ToList();
-            result.Add(values.Count == 1 ? first : new FieldPredicate(first.Field, new StringSetMatcher(values.ToEquatableArray(), s.Case, s.Kinds)));
+            var comparer = k.Case == CaseMode.IgnoreAsciiCase ? (IEqualityComparer<string>)AsciiIgnoreCase.Instance : StringComparer.Ordinal;
+            var values = items.Select(x => ((StringMatcher)MatcherOf(x)).Value).Distinct(comparer).ToEquatableArray();
+            ValueMatcher matcher = k.Operation == StringOperation.Equals
+                ? new StringSetMatcher(values, k.Case, k.Kinds)
+                : new StringListMatcher(k.Operation.Value, values, k.Case, k.Kinds);
+            result.Add(k.Field is null ? new AnyFieldPredicate(matcher) : new FieldPredicate(k.Field, matcher));
         }
         return result.Count == 1 ? result[0] : new OrPredicate(result.ToEquatableArray());
     }
 
-    private static (FieldRef Field, int Kind, CaseMode Case, ValueKinds Kinds)? SetKey(Predicate p) => p switch
+    private static ValueMatcher MatcherOf(Predicate p) => p is FieldPredicate f ? f.Matcher : ((AnyFieldPredicate)p).Matcher;
+
+    // Operation null = CIDR; Field null = any field (keywords).
+    private static (FieldRef? Field, StringOperation? Operation, CaseMode Case, ValueKinds Kinds)? SetKey(Predicate p) => p switch
     {
-        FieldPredicate { Matcher: StringMatcher { Operation: StringOperation.Equals } s } f => (f.Field, 0, s.Case, s.Kinds),
-        FieldPredicate { Matcher: CidrMatcher } f => (f.Field, 1, CaseMode.Sensitive, ValueKinds.String),
+        FieldPredicate { Matcher: StringMatcher s } f => (f.Field, s.Operation, s.Case, s.Kinds),
+        AnyFieldPredicate { Matcher: StringMatcher { Operation: not StringOperation.Equals } s } => (null, s.Operation, s.Case, s.Kinds),
+        FieldPredicate { Matcher: CidrMatcher } f => (f.Field, null, CaseMode.Sensitive, ValueKinds.String),
         _ => null,
     };
 

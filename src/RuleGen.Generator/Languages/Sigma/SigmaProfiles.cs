@@ -101,17 +101,33 @@ public sealed record SigmaProfile(
         var paths = new List<string> { name };
         if (logsource.Product == "windows" && name.IndexOf('.') < 0)
         {
-            // Windows events exported as evtx JSON: {"Event": {"System": {...}, "EventData": {...}}}, attributes as "#attributes".
-            paths.Add("Event.EventData." + name);
-            paths.Add("Event.System." + name);
-            if (name == "EventID") paths.Add("Event.System.EventID.#text");
+            // Windows events exported as evtx JSON: {"Event": {"System": {...}, "EventData": {...}}}, XML attributes
+            // under "#attributes" (Sigma's Provider_Name is System.Provider.#attributes.Name).
             var underscore = name.IndexOf('_');
-            if (underscore > 0 && underscore < name.Length - 1)
+            if (s_systemElements.Contains(name))
+            {
+                paths.Add("Event.System." + name);
+                if (name == "EventID") paths.Add("Event.System.EventID.#text");
+            }
+            else if (underscore > 0 && underscore < name.Length - 1 && s_systemElements.Contains(name.Substring(0, underscore)))
+            {
                 paths.Add("Event.System." + name.Substring(0, underscore) + ".#attributes." + name.Substring(underscore + 1));
+            }
+            else
+            {
+                paths.Add("Event.EventData." + name);
+            }
         }
         // Native field names with spaces ("Threat Name") are addressed without them ("ThreatName").
         return new FieldRef(paths.ToEquatableArray()) { IgnoreSpacesInKeys = name.IndexOf(' ') < 0 };
     }
+
+    /// <summary>The elements of a Windows event's System part (Event.System in evtx JSON).</summary>
+    private static readonly HashSet<string> s_systemElements = new(StringComparer.Ordinal)
+    {
+        "Provider", "EventID", "Version", "Level", "Task", "Opcode", "Keywords", "TimeCreated", "EventRecordID", "Correlation",
+        "Execution", "Channel", "Computer", "Security",
+    };
 
     /// <summary>The gates that apply to a logsource (every matching row group), or empty when the profile knows none.</summary>
     public IReadOnlyList<LogsourceGate> GatesFor(SigmaLogsource logsource) => Gates.Where(g => g.When.Applies(logsource)).ToList();

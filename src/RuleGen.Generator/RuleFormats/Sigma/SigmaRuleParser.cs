@@ -41,6 +41,13 @@ public static class SigmaRuleParser
         return results.ToImmutableArray();
     }
 
+    /// <summary>The keys with a typed home on RuleInfo (the rest go to Properties, as JSON).</summary>
+    private static readonly HashSet<string> TypedKeys = new(StringComparer.Ordinal)
+    {
+        "title", "id", "status", "description", "references", "author", "date", "modified", "tags", "logsource", "detection",
+        "falsepositives", "level", "fields", "related", "license",
+    };
+
     private static RuleModel NotCompiled(string path, RuleMetadata metadata, params DiagnosticInfo[] diagnostics) =>
         new(path, RuleFormat.Sigma, metadata, null, diagnostics.ToEquatableArray());
 
@@ -85,7 +92,7 @@ public static class SigmaRuleParser
             FalsePositives = List("falsepositives"),
             References = List("references"),
             Threat = SigmaMetadataReader.Threat(tags),
-            Properties = root.Entries.Select(e => new MetadataEntry(e.Key.Text, SigmaMetadataReader.Json(e.Value))).ToEquatableArray(),
+            Properties = root.Entries.Where(e => !TypedKeys.Contains(e.Key.Text)).Select(e => new MetadataEntry(e.Key.Text, SigmaMetadataReader.Json(e.Value))).ToEquatableArray(),
             Sigma = new SigmaRuleMetadata(Str("status"), level, Str("date"), Str("modified"), logsource.Product, logsource.Category, logsource.Service,
                 Ls("definition"), List("fields"),
                 (root["related"] as YamlSequence)?.Items.OfType<YamlMapping>()
