@@ -719,6 +719,27 @@ public sealed class SigmaDetectionLowering
         _ => null,
     };
 
+    /// <summary>Removes double negations (exact under two-valued logic) and flattens nested AND/OR.</summary>
+    public static Predicate Simplify(Predicate predicate) => predicate switch
+    {
+        NotPredicate { Operand: NotPredicate inner } => Simplify(inner.Operand),
+        NotPredicate not => new NotPredicate(Simplify(not.Operand)),
+        AndPredicate and => And(and.Operands.Select(Simplify).ToList()),
+        OrPredicate or => new OrPredicate(or.Operands.Select(Simplify).ToEquatableArray()) is var o && o.Operands.Count == 1 ? o.Operands[0] : Flatten(o),
+        _ => predicate,
+    };
+
+    private static Predicate Flatten(OrPredicate or)
+    {
+        var list = new List<Predicate>();
+        foreach (var operand in or.Operands)
+        {
+            if (operand is OrPredicate inner) list.AddRange(inner.Operands);
+            else list.Add(operand);
+        }
+        return new OrPredicate(list.ToEquatableArray());
+    }
+
     public static Predicate And(IReadOnlyList<Predicate> operands)
     {
         var flat = new List<Predicate>();

@@ -52,7 +52,11 @@ public sealed record LogsourceCondition(string Product, string Category, string 
 }
 
 /// <summary>A Sigma field that maps to another event field under a logsource condition.</summary>
-public sealed record FieldMapping(string SigmaField, string EventField, LogsourceCondition When);
+public sealed record FieldMapping(string SigmaField, string EventField, LogsourceCondition When)
+{
+    /// <summary>A user's mapping (from a config file): it wins over every built-in mapping that applies.</summary>
+    public bool IsUser { get; init; }
+}
 
 /// <summary>One condition of a logsource gate: the field has one of the values (or any value, for "*").</summary>
 public sealed record GateClause(string Field, EquatableArray<string> Values);
@@ -89,7 +93,7 @@ public sealed record SigmaProfile(
         foreach (var mapping in Fields)
         {
             if (mapping.SigmaField != field || !mapping.When.Applies(logsource)) continue;
-            if (best is null || mapping.When.Specificity > best.When.Specificity) best = mapping;
+            if (best is null || mapping.IsUser && !best.IsUser || mapping.IsUser == best.IsUser && mapping.When.Specificity > best.When.Specificity) best = mapping;
         }
         if (IsEcs)
         {
@@ -138,7 +142,7 @@ public sealed record SigmaProfile(
         var userGates = gates.ToList();
         var keptGates = Gates.Where(g => !userGates.Any(u => u.When == g.When));
         // User field mappings go first so that they win ties of equal specificity.
-        var userFields = fields.ToList();
+        var userFields = fields.Select(f => f with { IsUser = true }).ToList();
         return this with
         {
             Fields = userFields.Concat(Fields.Where(f => !userFields.Any(u => u.SigmaField == f.SigmaField && u.When == f.When))).ToEquatableArray(),

@@ -234,7 +234,7 @@ public static class SigmaRuleParser
             if (result is null) return null;
             operands.Add(result);
         }
-        return SigmaDetectionLowering.Or(operands);
+        return SigmaDetectionLowering.Simplify(SigmaDetectionLowering.Or(operands));
     }
 
     /// <summary>The place of a token inside a condition scalar: exact for single-line plain or quoted scalars.</summary>
