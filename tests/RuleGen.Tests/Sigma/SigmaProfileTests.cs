@@ -28,6 +28,18 @@ public sealed class SigmaProfileTests
     }
 
     [Fact]
+    public void Dotted_sigma_fields_read_dotted_keys_and_nested_objects()
+    {
+        using var rules = new SigmaRules(new Dictionary<string, string>
+        {
+            ["Session Token"] = "    selection:\n        eventSource: sts.amazonaws.com\n        eventName: GetSessionToken\n        userIdentity.type: IAMUser\n    condition: selection",
+        }, logsource: "    product: aws\n    service: cloudtrail");
+        Assert.True(rules.Detects("Session Token", """{"eventSource":"sts.amazonaws.com","eventName":"GetSessionToken","userIdentity.type":"IAMUser"}"""));
+        Assert.True(rules.Detects("Session Token", """{"eventSource":"StS.amAZonAWs.com","eventName":"GetSESsionToKen","userIdentity":{"type":"IAmUSer"}}"""));
+        Assert.False(rules.Detects("Session Token", """{"eventSource":"sts.amazonaws.com","eventName":"GetSessionToken","userIdentity.type":"Root"}"""));
+    }
+
+    [Fact]
     public void Flat_profile_matches_native_keys_with_spaces_removed()
     {
         using var rules = new SigmaRules(new Dictionary<string, string>

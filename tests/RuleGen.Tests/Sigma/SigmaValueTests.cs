@@ -32,6 +32,7 @@ public sealed class SigmaValueTests : IClassFixture<SigmaValueTests.Rules>
             ["Boolean Value"] = "    selection:\n        Signed: true\n    condition: selection",
             ["Regex"] = "    selection:\n        CommandLine|re: '^cmd\\s+/c\\s+\\w+$'\n    condition: selection",
             ["Regex Ignorecase"] = "    selection:\n        CommandLine|re|i: '^cmd\\s+/c'\n    condition: selection",
+            ["Percent In Regex Without Expand"] = "    selection:\n        ServiceFileName|re: '^%systemroot%\\\\[a-z]{3}\\.exe$'\n    condition: selection",
             ["Regex Python Syntax"] = "    selection:\n        CommandLine|re: '(?P<x>ab){,2}c\\Z'\n    condition: selection",
             ["Base64"] = "    selection:\n        CommandLine|base64: 'foobar'\n    condition: selection",
             ["Base64offset Contains"] = "    selection:\n        CommandLine|base64offset|contains: 'foobar'\n    condition: selection",
@@ -122,6 +123,8 @@ public sealed class SigmaValueTests : IClassFixture<SigmaValueTests.Rules>
     [InlineData("Regex Python Syntax", """{"CommandLine":"ababc"}""", true)]
     [InlineData("Regex Python Syntax", """{"CommandLine":"c"}""", true)]
     [InlineData("Regex Python Syntax", """{"CommandLine":"abc\n"}""", false)]
+    [InlineData("Percent In Regex Without Expand", """{"ServiceFileName":"%systemroot%\\abc.exe"}""", true)]
+    [InlineData("Percent In Regex Without Expand", """{"ServiceFileName":"C:\\Windows\\abc.exe"}""", false)]
     [InlineData("Base64", """{"CommandLine":"Zm9vYmFy"}""", true)]
     [InlineData("Base64", """{"CommandLine":"foobar"}""", false)]
     [InlineData("Base64offset Contains", """{"CommandLine":"xxZm9vYmFyxx"}""", true)]

@@ -127,6 +127,7 @@ public sealed class SigmaDetectionLowering
         public DatePart Part;
         public bool FieldStarts, FieldEnds;
         public bool Exists;
+        public bool Expanded;
 
         public Value Clone() => (Value)MemberwiseClone();
 
@@ -407,11 +408,17 @@ public sealed class SigmaDetectionLowering
             }
             case "expand":
             {
-                if (value.Kind == ValueKind.Regex) return new List<Value> { value };
+                if (value.Kind == ValueKind.Regex)
+                {
+                    var r = value.Clone();
+                    r.Expanded = true;
+                    return new List<Value> { r };
+                }
                 var v = AsString(value);
                 if (v.Kind != ValueKind.String) { problem = Cannot(); return null; }
                 v = v.Clone();
                 v.Text = v.Text.InsertPlaceholders();
+                v.Expanded = true;
                 return new List<Value> { v };
             }
             case "minute":
@@ -530,6 +537,7 @@ public sealed class SigmaDetectionLowering
 
     private List<Value>? Expand(Value value, YamlSpan span)
     {
+        if (!value.Expanded) return new List<Value> { value };
         if (value.Kind == ValueKind.Regex && value.Raw.IndexOf('%') >= 0)
         {
             // Placeholders inside a regex become an alternation of the escaped values.
