@@ -1,5 +1,4 @@
 using System.Text;
-using RuleGen.Host.Compiled;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
@@ -11,49 +10,75 @@ public static class Cli
         rulegen: run compiled detection rules over NDJSON event streams.
 
         Usage:
-          rulegen scan [options] INPUT...    scan events (INPUT: NDJSON file, .gz file, or - for stdin)
-          rulegen rules                      list the compiled rules
+          rulegen scan [options] INPUT...    scan events; INPUT is an NDJSON file, a gzip-compressed one, or - for stdin
+          rulegen rules                      list the compiled rules (id, type, language, severity, name, file)
           rulegen --help
 
         Scan options:
           -o, --output FILE    write alerts to FILE instead of stdout
-          -q, --quiet          no summary on stderr
-              --no-progress    no progress bar (it only shows when stderr is a terminal)
+          -q, --quiet          no summary on stderr (malformed lines are still reported)
+              --no-progress    no progress bar (it is only drawn when stderr is a terminal)
+              --               the arguments that follow are INPUTs, even if they start with '-'
 
-        Alerts are NDJSON documents shaped like Kibana's alerts; the summary goes to stderr.
+        Alerts are NDJSON documents shaped like Kibana's alerts, one per (rule, event) match. Malformed lines are
+        reported with their file and line number and skipped; the summary goes to stderr.
+        Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line.
+
         """;
 
-    public static Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
-        Task.FromResult(Run(args, stdout, stderr, RuleSet.Instance));
-
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, IRuleSet ruleSet)
+    /// <summary>Runs one command line with the rules of <paramref name="ruleSet"/>; returns the exit code.</summary>
+    public static int Run(string[] args, HostConsole console, IRuleSet ruleSet)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Length == 0)
         {
-            (args.Length == 0 ? stderr : stdout).Write(Usage);
-            return args.Length == 0 ? 2 : 0;
+            console.Stderr.Write(Usage);
+            return ExitCodes.UsageError;
         }
         switch (args[0])
         {
+            case "-h" or "--help" or "help":
+                WriteStdout(console, w => w.Write(Usage));
+                return ExitCodes.Success;
             case "rules":
-                ListRules(stdout, ruleSet);
-                return 0;
+                if (args.Length > 1)
+                {
+                    console.Stderr.WriteLine($"rulegen: 'rules' takes no arguments (got '{args[1]}').");
+                    return ExitCodes.UsageError;
+                }
+                WriteStdout(console, w => RuleListing.Write(w, ruleSet));
+                return ExitCodes.Success;
             case "scan":
-                return ScanCommand.Run(args.AsSpan(1).ToArray(), stderr, ruleSet);
+                return ScanCommand.Run(args[1..], console, ruleSet);
             default:
-                stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
-                stderr.Write(Usage);
-                return 2;
+                console.Stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
+                console.Stderr.Write(Usage);
+                return ExitCodes.UsageError;
         }
     }
 
-    private static void ListRules(TextWriter stdout, IRuleSet ruleSet)
+    private static void WriteStdout(HostConsole console, Action<TextWriter> write)
+    {
+        using var writer = new StreamWriter(console.Stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 14, leaveOpen: true);
+        write(writer);
+    }
+}
+
+/// <summary>
+/// <c>rulegen rules</c>: one tab-separated line per compiled rule (rule id, type, language, severity, name, rule file),
+/// then their count.
+/// </summary>
+public static class RuleListing
+{
+    public static void Write(TextWriter writer, IRuleSet ruleSet)
     {
         foreach (var rule in ruleSet.Rules)
         {
             var info = rule.Info;
-            stdout.WriteLine($"{info.Id}\t{info.Type}\t{info.Language}\t{info.Severity}\t{info.Name}\t{info.SourceFile}");
+            writer.WriteLine(string.Join('\t', info.Id, info.Type, info.Language, info.Severity, OneLine(info.Name), info.SourceFile));
         }
-        stdout.WriteLine($"{ruleSet.Rules.Count} rule(s)");
+        writer.WriteLine(ruleSet.Rules.Count == 1 ? "1 rule" : $"{ruleSet.Rules.Count} rules");
     }
+
+    // A tab or newline inside a name would break the columns.
+    private static string OneLine(string text) => text.Replace('\t', ' ').Replace('\n', ' ').Replace("\r", "");
 }

@@ -1,3 +1,4 @@
 using RuleGen.Host;
+using RuleGen.Host.Compiled;
 
-return await Cli.RunAsync(args, Console.In, Console.Out, Console.Error);
+return Cli.Run(args, HostConsole.FromProcess(), RuleSet.Instance);

@@ -1,167 +1,261 @@
-using System.Diagnostics;
-using System.IO.Compression;
+using System.Globalization;
 using System.Text.Json;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
 /// <summary>Options of <c>rulegen scan</c>.</summary>
-public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output, bool Quiet, bool Progress);
+public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true);
 
 /// <summary>
-/// <c>rulegen scan</c>: streams NDJSON lines (files, .gz files, stdin) through the rule set, writes one alert per
-/// (rule, event) match, reports malformed lines with their line numbers and goes on, and ends with a summary.
+/// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, writes one alert per
+/// (rule, event) match, reports malformed lines with their file and line number and goes on, and ends with a summary.
 /// </summary>
 public static class ScanCommand
 {
-    public static int Run(string[] args, TextWriter stderr, IRuleSet ruleSet)
+    /// <summary>Malformed lines reported one by one on stderr; the summary counts the rest.</summary>
+    public const int MalformedLinesReported = 100;
+
+    public static int Run(string[] args, HostConsole console, IRuleSet ruleSet)
     {
-        if (!TryParse(args, stderr, out var options)) return 2;
-        Stream output;
-        try
+        var parsed = TryParse(args, console.Stderr, out var options);
+        if (parsed is null)
         {
-            output = options.Output is null ? Console.OpenStandardOutput() : File.Create(options.Output);
+            using var writer = new StreamWriter(console.Stdout, leaveOpen: true);
+            writer.Write(Cli.Usage);
+            return ExitCodes.Success;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"rulegen: cannot write '{options.Output}': {ex.Message}");
-            return 2;
-        }
-        using (output)
-        {
-            return Run(options, output, Console.OpenStandardInput, stderr, ruleSet);
-        }
+        return parsed.Value ? Run(options!, console, ruleSet) : ExitCodes.UsageError;
     }
 
-    public static bool TryParse(string[] args, TextWriter stderr, out ScanOptions options)
+    /// <summary>Reads the options; true when they are valid, false after reporting why not, null for --help.</summary>
+    public static bool? TryParse(string[] args, TextWriter stderr, out ScanOptions? options)
     {
         var inputs = new List<string>();
         string? output = null;
         var quiet = false;
         var progress = true;
-        options = new ScanOptions(inputs, null, false, true);
+        var onlyInputs = false;
+        options = null;
         for (var i = 0; i < args.Length; i++)
         {
-            switch (args[i])
+            var arg = args[i];
+            if (onlyInputs || arg == ScanInput.Stdin || !arg.StartsWith('-'))
             {
-                case "-o":
-                case "--output":
+                inputs.Add(arg);
+                continue;
+            }
+            switch (arg)
+            {
+                case "--":
+                    onlyInputs = true;
+                    break;
+                case "-o" or "--output":
                     if (i + 1 >= args.Length)
                     {
-                        stderr.WriteLine("rulegen: --output needs a file name.");
+                        stderr.WriteLine($"rulegen: {arg} needs a file name.");
                         return false;
                     }
                     output = args[++i];
                     break;
-                case "-q":
-                case "--quiet":
+                case "-q" or "--quiet":
                     quiet = true;
                     break;
                 case "--no-progress":
                     progress = false;
                     break;
+                case "-h" or "--help":
+                    return null;
                 default:
-                    if (args[i].StartsWith('-') && args[i] != "-")
-                    {
-                        stderr.WriteLine($"rulegen: unknown option '{args[i]}'.");
-                        return false;
-                    }
-                    inputs.Add(args[i]);
-                    break;
+                    stderr.WriteLine($"rulegen: unknown option '{arg}' (rulegen --help lists the options).");
+                    return false;
             }
         }
         if (inputs.Count == 0)
         {
-            stderr.WriteLine("rulegen: scan needs at least one INPUT (a file, a .gz file, or - for stdin).");
+            stderr.WriteLine("rulegen: scan needs at least one INPUT: an NDJSON file, a gzip file, or - for stdin.");
+            return false;
+        }
+        if (inputs.Count(i => i == ScanInput.Stdin) > 1)
+        {
+            stderr.WriteLine("rulegen: stdin (-) can be scanned only once.");
             return false;
         }
         options = new ScanOptions(inputs, output, quiet, progress);
         return true;
     }
 
-    public static int Run(ScanOptions options, Stream output, Func<Stream> stdin, TextWriter stderr, IRuleSet ruleSet)
+    /// <summary>Scans every input of <paramref name="options"/>; returns the exit code.</summary>
+    public static int Run(ScanOptions options, HostConsole console, IRuleSet ruleSet)
     {
-        // A missing input is an error before anything is scanned: no partial output.
+        var stderr = console.Stderr;
+
+        // A missing input is an error before anything is scanned or any output file is created.
         foreach (var input in options.Inputs)
         {
-            if (input != "-" && !File.Exists(input))
+            if (ScanInput.Problem(input) is { } problem)
             {
-                stderr.WriteLine($"rulegen: input file not found: {input}");
-                return 2;
+                stderr.WriteLine($"rulegen: {problem}");
+                return ExitCodes.InputOutputError;
             }
         }
 
-        var summary = new ScanSummary(ruleSet.Rules.Count);
-        var stopwatch = Stopwatch.StartNew();
-        var progress = options.Progress && !options.Quiet && !Console.IsErrorRedirected ? new ProgressBar(stderr) : null;
-        var matches = new int[Math.Max(16, ruleSet.Rules.Count)];
-        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = false, SkipValidation = false });
+        Stream output;
+        try
+        {
+            output = options.Output is null
+                ? console.Stdout
+                : new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"rulegen: cannot create the output file '{options.Output}': {ex.Message}");
+            return ExitCodes.InputOutputError;
+        }
+
+        var exitCode = Scan(options, console, ruleSet, output);
+        if (options.Output is not null)
+        {
+            try
+            {
+                output.Dispose();
+            }
+            catch (IOException ex)
+            {
+                stderr.WriteLine($"rulegen: cannot write alerts to {options.Output}: {ex.Message}");
+                exitCode = ExitCodes.InputOutputError;
+            }
+        }
+        return exitCode;
+    }
+
+    private static int Scan(ScanOptions options, HostConsole console, IRuleSet ruleSet, Stream output)
+    {
+        var stderr = console.Stderr;
+        var time = console.Time;
+        var started = time.GetTimestamp();
+        var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
+        var summary = new ScanSummary(ruleSet.Rules.Count, options.Inputs.Count);
+        var progress = options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null;
+        var matches = new int[Math.Max(1, ruleSet.Rules.Count)];
+        var exitCode = ExitCodes.Success;
+        var outputFailed = false;
+
         foreach (var input in options.Inputs)
         {
-            var display = input == "-" ? "<stdin>" : input;
-            using var stream = Open(input, stdin);
-            var reader = new LineReader(stream);
-            while (reader.TryReadLine(out var line))
+            var display = ScanInput.DisplayName(input);
+            LineReader? reader = null;
+            try
             {
-                if (IsBlank(line)) continue;
-                summary.Events++;
-                if (!ruleSet.TryEvaluate(line, matches, out var count))
+                using var stream = ScanInput.Open(input, console.Stdin);
+                reader = new LineReader(stream, beforeRead: alerts.Flush);
+                while (reader.TryReadLine(out var line))
                 {
-                    summary.AddMalformed(display, reader.LineNumber);
-                    stderr.WriteLine($"rulegen: {display}:{reader.LineNumber}: malformed event skipped: {Describe(line)}");
-                    continue;
+                    if (IsBlank(line))
+                    {
+                        summary.BlankLines++;
+                        continue;
+                    }
+                    if (!ruleSet.TryEvaluate(line, matches, out var count))
+                    {
+                        summary.AddMalformed(display, reader.LineNumber);
+                        if (summary.MalformedCount <= MalformedLinesReported)
+                        {
+                            progress?.Clear();
+                            stderr.WriteLine($"rulegen: {display}:{reader.LineNumber}: malformed line skipped: {Describe(line)}");
+                        }
+                        else if (summary.MalformedCount == MalformedLinesReported + 1)
+                        {
+                            stderr.WriteLine("rulegen: further malformed lines are not reported one by one; the summary counts them.");
+                        }
+                        continue;
+                    }
+                    summary.Events++;
+                    for (var i = 0; i < count; i++)
+                    {
+                        var rule = ruleSet.Rules[matches[i]];
+                        alerts.Write(rule.Info, line, new EventSource(display, reader.LineNumber));
+                        summary.AddAlert(matches[i]);
+                    }
+                    if (progress is not null && (summary.Events & 1023) == 0)
+                        progress.Update(summary.Events, summary.Alerts, summary.Bytes + reader.BytesRead, time.GetElapsedTime(started));
                 }
-                for (var i = 0; i < Math.Min(count, matches.Length); i++)
-                {
-                    var rule = ruleSet.Rules[matches[i]];
-                    AlertDocument.Write(writer, rule.Info, line, new EventSource(display, reader.LineNumber));
-                    writer.Flush();
-                    output.WriteByte((byte)'\n');
-                    writer.Reset();
-                    summary.AddAlert(matches[i]);
-                }
-                progress?.Update(summary.Events, summary.Bytes + reader.BytesRead, stopwatch.Elapsed);
             }
-            summary.Bytes += reader.BytesRead;
+            catch (AlertWriter.OutputFailedException ex)
+            {
+                progress?.Clear();
+                stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
+                exitCode = ExitCodes.InputOutputError;
+                outputFailed = true;
+                break;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                progress?.Clear();
+                // Before the first line: the input could not be opened; after it: reading or decompressing failed.
+                var message = reader is null
+                    ? $"rulegen: {display}: {ex.Message}"
+                    : $"rulegen: {display}: {(ex is InvalidDataException ? "corrupt gzip data" : "read error")} after line {reader.LineNumber}: {ex.Message}";
+                stderr.WriteLine(message);
+                exitCode = ExitCodes.InputOutputError;
+            }
+            finally
+            {
+                summary.Bytes += reader?.BytesRead ?? 0;
+            }
         }
-        output.Flush();
-        stopwatch.Stop();
+
+        if (!outputFailed)
+        {
+            try
+            {
+                alerts.Flush();
+            }
+            catch (AlertWriter.OutputFailedException ex)
+            {
+                stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
+                exitCode = ExitCodes.InputOutputError;
+            }
+        }
         progress?.Clear();
-        if (!options.Quiet) summary.Print(stderr, ruleSet, options.Inputs.Count, stopwatch.Elapsed);
-        return 0;
+        if (!options.Quiet) summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+        return exitCode;
     }
 
-    private static Stream Open(string input, Func<Stream> stdin)
-    {
-        var stream = input == "-" ? stdin() : File.OpenRead(input);
-        if (input.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)) return new GZipStream(stream, CompressionMode.Decompress);
-        return stream;
-    }
+    private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;
 
-    private static bool IsBlank(ReadOnlySpan<byte> line)
-    {
-        foreach (var b in line)
-        {
-            if (b is not ((byte)' ' or (byte)'\t' or (byte)'\r')) return false;
-        }
-        return true;
-    }
-
-    /// <summary>Why a line is not a JSON object (the slow path, only for malformed lines).</summary>
-    private static string Describe(ReadOnlySpan<byte> line)
+    /// <summary>Why a line is not one JSON object (the slow path, only for malformed lines).</summary>
+    public static string Describe(ReadOnlySpan<byte> line)
     {
         try
         {
             var reader = new Utf8JsonReader(line);
-            if (!reader.Read()) return "empty line";
-            if (reader.TokenType != JsonTokenType.StartObject) return "an event must be a JSON object";
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.StartObject)
+                return $"an event must be a JSON object, not {Kind(reader.TokenType)}";
             reader.Skip();
-            if (reader.Read()) return "unexpected data after the JSON object";
+            if (reader.Read())
+                return $"unexpected data after the JSON object (at column {reader.TokenStartIndex + 1})";
             return "not a JSON object";
         }
         catch (JsonException ex)
         {
-            return ex.Message;
+            var message = ex.Message;
+            var position = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+            if (position > 0) message = message[..position];
+            return ex.BytePositionInLine is { } column
+                ? string.Create(CultureInfo.InvariantCulture, $"{message} (at column {column + 1})")
+                : message;
         }
     }
+
+    private static string Kind(JsonTokenType token) => token switch
+    {
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        _ => token.ToString(),
+    };
 }

@@ -3,24 +3,44 @@ using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
-/// <summary>What a scan saw: events, bytes, malformed lines (where), alerts per rule.</summary>
+/// <summary>What a scan saw: events, bytes, blank and malformed lines (where), alerts per rule.</summary>
 public sealed class ScanSummary
 {
-    private const int MalformedShown = 20;
+    /// <summary>Malformed lines whose location the summary lists; the rest are counted.</summary>
+    public const int MalformedListed = 20;
+
     private readonly long[] _alertsPerRule;
     private readonly List<string> _malformed = new();
+    private readonly int _inputs;
 
-    public ScanSummary(int ruleCount) => _alertsPerRule = new long[ruleCount];
+    public ScanSummary(int ruleCount, int inputs)
+    {
+        _alertsPerRule = new long[ruleCount];
+        _inputs = inputs;
+    }
 
+    /// <summary>Well-formed events evaluated.</summary>
     public long Events { get; set; }
+
+    /// <summary>Bytes read (after decompression).</summary>
     public long Bytes { get; set; }
+
+    /// <summary>Empty or whitespace-only lines (skipped, not malformed).</summary>
+    public long BlankLines { get; set; }
+
     public long MalformedCount { get; private set; }
+
+    /// <summary>"file:line" of the first malformed lines.</summary>
+    public IReadOnlyList<string> MalformedLocations => _malformed;
+
     public long Alerts { get; private set; }
+
+    public long AlertsOf(int rule) => _alertsPerRule[rule];
 
     public void AddMalformed(string input, long line)
     {
         MalformedCount++;
-        if (_malformed.Count < MalformedShown) _malformed.Add($"{input}:{line}");
+        if (_malformed.Count < MalformedListed) _malformed.Add(string.Create(CultureInfo.InvariantCulture, $"{input}:{line}"));
     }
 
     public void AddAlert(int rule)
@@ -29,23 +49,26 @@ public sealed class ScanSummary
         Alerts++;
     }
 
-    public void Print(TextWriter stderr, IRuleSet ruleSet, int inputs, TimeSpan elapsed)
+    public void Print(TextWriter stderr, IRuleSet ruleSet, TimeSpan elapsed)
     {
-        var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
         var c = CultureInfo.InvariantCulture;
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
         stderr.WriteLine(string.Format(c,
-            "rulegen: scanned {0:N0} events ({1:N1} MB) from {2} input(s) with {3} rule(s) in {4:F2} s: {5:N0} events/s, {6:N1} MB/s",
-            Events, Bytes / 1e6, inputs, ruleSet.Rules.Count, elapsed.TotalSeconds, Events / seconds, Bytes / 1e6 / seconds));
+            "rulegen: scanned {0:N0} {1} ({2:N1} MB) from {3:N0} {4} with {5:N0} {6} in {7:F2} s: {8:N0} events/s, {9:N1} MB/s",
+            Events, Plural(Events, "event", "events"), Bytes / 1e6, _inputs, Plural(_inputs, "input", "inputs"),
+            ruleSet.Rules.Count, Plural(ruleSet.Rules.Count, "rule", "rules"), elapsed.TotalSeconds,
+            Events / seconds, Bytes / 1e6 / seconds));
         if (MalformedCount == 0)
         {
             stderr.WriteLine("  malformed lines: 0");
         }
         else
         {
-            var more = MalformedCount > _malformed.Count ? $", and {MalformedCount - _malformed.Count} more" : "";
-            stderr.WriteLine($"  malformed lines: {MalformedCount} (skipped: {string.Join(", ", _malformed)}{more})");
+            var more = MalformedCount > _malformed.Count ? string.Format(c, ", and {0:N0} more", MalformedCount - _malformed.Count) : "";
+            stderr.WriteLine(string.Format(c, "  malformed lines: {0:N0} (skipped: {1}{2})", MalformedCount, string.Join(", ", _malformed), more));
         }
-        stderr.WriteLine($"  alerts: {Alerts}");
+        if (BlankLines > 0) stderr.WriteLine(string.Format(c, "  blank lines: {0:N0} (skipped)", BlankLines));
+        stderr.WriteLine(string.Format(c, "  alerts: {0:N0}", Alerts));
         for (var i = 0; i < _alertsPerRule.Length; i++)
         {
             if (_alertsPerRule[i] == 0) continue;
@@ -53,4 +76,6 @@ public sealed class ScanSummary
             stderr.WriteLine(string.Format(c, "    {0,8:N0}  {1} ({2})", _alertsPerRule[i], info.Name, info.Id));
         }
     }
+
+    private static string Plural(long n, string one, string many) => n == 1 ? one : many;
 }

@@ -125,7 +125,8 @@ public static class RuleSetEmitter
             for (var i = 0; i < plan.Rules.Count; i++)
             {
                 var map = RuleSetPlan.SlotMap(plan.Rules[i], shared, allStringsSlot);
-                w.Line($"private static global::System.ReadOnlySpan<int> Map{i} => new int[] {{ {string.Join(", ", map)} }};");
+                // A static array, not a constant span: see SchemaEmitter (CreateSpan allocates in unoptimised code).
+                w.Line($"private static readonly int[] Map{i} = new int[] {{ {string.Join(", ", map)} }};");
             }
             w.Line();
 

@@ -40,14 +40,23 @@ public static class SchemaEmitter
             }
             w.Line();
 
+            // Slices of one static array, not constant spans (`return new int[] { 1 };`): those compile to
+            // RuntimeHelpers.CreateSpan, which allocates wherever the JIT does not optimise (Debug builds, tier 0).
             var withSlots = plan.Nodes.Where(n => n.Slots.Count > 0).ToList();
+            if (withSlots.Count > 0)
+            {
+                w.Line($"private static readonly int[] s_slots = new int[] {{ {string.Join(", ", withSlots.SelectMany(n => n.Slots))} }};");
+                w.Line();
+            }
             using (w.Block("public static global::System.ReadOnlySpan<int> Slots(int node)"))
             {
                 using (w.Block("switch (node)"))
                 {
+                    var start = 0;
                     foreach (var node in withSlots)
                     {
-                        w.Line($"case {node.Id}: return new int[] {{ {string.Join(", ", node.Slots)} }}; // {Literals.Comment(node.Path)}");
+                        w.Line($"case {node.Id}: return new global::System.ReadOnlySpan<int>(s_slots, {start}, {node.Slots.Count}); // {Literals.Comment(node.Path)}");
+                        start += node.Slots.Count;
                     }
                     w.Line("default: return default;");
                 }

@@ -112,4 +112,16 @@ public sealed class EventFields
     }
 
     internal void ShrinkScratch(int unused) => ScratchLength -= unused;
+
+    /// <summary>
+    /// Room for one escaped property name too long for the scanner's stack buffer. Reused: a name is only needed
+    /// until the scanner has looked it up, before it reads the value.
+    /// </summary>
+    internal Span<byte> LongKeyBuffer(int length)
+    {
+        if (_longKey.Length < length) _longKey = new byte[Math.Max(length, _longKey.Length * 2)];
+        return _longKey;
+    }
+
+    private byte[] _longKey = Array.Empty<byte>();
 }

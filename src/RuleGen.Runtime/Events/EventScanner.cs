@@ -63,7 +63,7 @@ public static class EventScanner
             scoped ReadOnlySpan<byte> key;
             if (reader.ValueIsEscaped)
             {
-                var target = reader.ValueSpan.Length <= keyBuffer.Length ? keyBuffer : new byte[reader.ValueSpan.Length];
+                var target = reader.ValueSpan.Length <= keyBuffer.Length ? keyBuffer : fields.LongKeyBuffer(reader.ValueSpan.Length);
                 key = target.Slice(0, reader.CopyString(target));
             }
             else

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Reflection;
+using System.Text;
+using RuleGen.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace RuleGen.Tests.Packaging;
+
+/// <summary>
+/// Packs the RuleGen package once (from the already built projects, <c>dotnet pack --no-build</c>) into a local
+/// folder feed under a temporary folder, with a version no cache has seen and a package folder of its own
+/// (NUGET_PACKAGES), so stale caches cannot interfere.
+/// </summary>
+public sealed class PackedRuleGen : IDisposable
+{
+    public PackedRuleGen()
+    {
+        Directory.CreateDirectory(Feed);
+        Version = $"0.1.0-test.t{Guid.NewGuid():N}";
+        var configuration = typeof(PackedRuleGen).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        Pack = Dotnet.Run(Repo.Root, this, "pack", Path.Combine(Repo.Root, "src", "RuleGen.Runtime", "RuleGen.Runtime.csproj"),
+            "-c", configuration, "--no-build", "-o", Feed, $"-p:Version={Version}", $"-p:NuspecOutputPath={Path.Combine(Root, "nuspec")}{Path.DirectorySeparatorChar}");
+        Package = Path.Combine(Feed, $"RuleGen.{Version}.nupkg");
+    }
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "rulegen-package-" + Guid.NewGuid().ToString("N"));
+    public string Feed => Path.Combine(Root, "feed");
+    public string Packages => Path.Combine(Root, "packages");
+    public string Version { get; }
+    public string Package { get; }
+    public Dotnet.Result Pack { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Runs the dotnet CLI as a user would, with this test's package folder and no lingering build servers.</summary>
+public static class Dotnet
+{
+    public sealed record Result(int ExitCode, string Output, string CommandLine)
+    {
+        public void AssertSucceeded() => Assert.True(ExitCode == 0, $"`{CommandLine}` exited with {ExitCode}:\n{Output}");
+    }
+
+    public static Result Run(string workingDirectory, PackedRuleGen packed, params string[] args)
+    {
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["NUGET_PACKAGES"] = packed.Packages;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        // The compiler server would outlive the test (and could keep an old generator loaded).
+        start.Environment["UseSharedCompilation"] = "false";
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        var finished = process.WaitForExit(TimeSpan.FromMinutes(5));
+        if (!finished) process.Kill(entireProcessTree: true);
+        output.Append(stdout.Result).Append(stderr.Result);
+        var commandLine = "dotnet " + string.Join(' ', args);
+        Assert.True(finished, $"`{commandLine}` did not finish within 5 minutes:\n{output}");
+        return new Result(process.ExitCode, output.ToString(), commandLine);
+    }
+}
+
+/// <summary>
+/// The used-by story, end to end through the real NuGet package. SLOW (about a minute: one restore and one build
+/// of a new project); it needs the dotnet SDK and, for <c>dotnet new</c>, nothing else. Filter it out with
+/// <c>--filter Category!=Package</c>.
+/// </summary>
+[Trait("Category", "Package")]
+public sealed class PackageConsumerTests : IClassFixture<PackedRuleGen>
+{
+    private readonly PackedRuleGen _packed;
+    private readonly ITestOutputHelper _output;
+
+    public PackageConsumerTests(PackedRuleGen packed, ITestOutputHelper output)
+    {
+        _packed = packed;
+        _output = output;
+    }
+
+    [Fact]
+    public void Package_holds_the_generator_its_dependencies_the_runtime_and_the_build_files()
+    {
+        _packed.Pack.AssertSucceeded();
+        using var zip = ZipFile.OpenRead(_packed.Package);
+        var entries = zip.Entries.Select(e => e.FullName).ToHashSet();
+        foreach (var expected in new[]
+        {
+            "analyzers/dotnet/cs/RuleGen.Generator.dll",
+            "analyzers/dotnet/cs/YamlDotNet.dll",
+            "analyzers/dotnet/cs/Tomlyn.dll",
+            "lib/net10.0/RuleGen.Runtime.dll",
+            "buildTransitive/RuleGen.props",
+            "buildTransitive/RuleGen.targets",
+            "build/RuleGen.props",
+            "build/RuleGen.targets",
+            "README.md",
+        })
+        {
+            Assert.Contains(expected, entries);
+        }
+        // The generator is an analyzer, never a library the consumer's code could call.
+        Assert.DoesNotContain(entries, e => e.StartsWith("lib/", StringComparison.Ordinal) && e.Contains("Generator", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.StartsWith("analyzers/", StringComparison.Ordinal) && e.Contains("RuleGen.Runtime", StringComparison.Ordinal));
+
+        using var nuspec = new StreamReader(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+        var text = nuspec.ReadToEnd();
+        Assert.Contains($"<version>{_packed.Version}</version>", text);
+        Assert.DoesNotContain("<dependency ", text);
+    }
+
+    [Fact]
+    public void A_new_console_project_with_the_package_and_a_rules_folder_builds_and_runs_the_sample_program()
+    {
+        _packed.Pack.AssertSucceeded();
+        var app = Path.Combine(_packed.Root, "RuleGenConsumer");
+        var sample = Path.Combine(Repo.Root, "samples", "ConsumerApp");
+
+        // What a new user does: a new console project, the package, a rules/ folder, code that calls the rules.
+        Dotnet.Run(_packed.Root, _packed, "new", "console", "-o", app, "--no-restore").AssertSucceeded();
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="rulegen-local" value="{_packed.Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="rulegen-local"><package pattern="RuleGen" /></packageSource>
+                <packageSource key="nuget.org"><package pattern="*" /></packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        Dotnet.Run(app, _packed, "add", "package", "RuleGen", "--version", _packed.Version, "--source", _packed.Feed).AssertSucceeded();
+        CopyFolder(Path.Combine(sample, "rules"), Path.Combine(app, "rules"));
+        File.Copy(Path.Combine(sample, "Program.cs"), Path.Combine(app, "Program.cs"), overwrite: true);
+
+        var events = Path.Combine(Repo.Root, "samples", "azure-activity.ndjson");
+        var run = Dotnet.Run(app, _packed, "run", "--", events);
+        _output.WriteLine(run.Output);
+        run.AssertSucceeded();
+
+        Assert.Contains("2 compiled rules:", run.Output);
+        Assert.Contains("Rules.AzureNetworkSecurityGroupChanged.IsMatch(probe) = True", run.Output);
+        Assert.Contains("Rules.AzureStorageAccountKeysListed.IsMatch(probe) = False", run.Output);
+        Assert.Contains($"{events}:2: Azure Network Security Group Changed [low]", run.Output);
+        Assert.Contains($"{events}:12: Azure Storage Account Keys Listed [medium]", run.Output);
+        Assert.Contains("2 alerts in 12 lines", run.Output);
+
+        // The same program built in the repository (project references) says exactly the same.
+        var inRepo = InRepoSampleOutput(events);
+        Assert.Equal(inRepo.ReplaceLineEndings().Trim(), run.Output.ReplaceLineEndings().Trim());
+    }
+
+    private static string InRepoSampleOutput(string events)
+    {
+        var configuration = typeof(PackageConsumerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var dll = Path.Combine(Repo.Root, "samples", "ConsumerApp", "bin", configuration, "net10.0", "ConsumerApp.dll");
+        Assert.True(File.Exists(dll), $"{dll} is missing: the test project builds samples/ConsumerApp first (project reference).");
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add(events);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000));
+        Assert.Equal(0, process.ExitCode);
+        return output;
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
