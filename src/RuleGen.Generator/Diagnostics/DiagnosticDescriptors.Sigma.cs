@@ -81,4 +81,8 @@ public static partial class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SigmaUnsupported = new(
         "RG0217", "Unsupported Sigma construct", "{0}",
         Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaInvalidCorrelation = new(
+        "RG0218", "Invalid Sigma correlation rule", "Invalid correlation rule: {0}",
+        Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 }

@@ -142,8 +142,21 @@ public sealed class SigmaDiagnosticTests
         using (run)
         {
             Assert.Equal(DiagnosticSeverity.Info, d.Severity);
-            Assert.Contains("event_count", d.GetMessage());
+            Assert.Contains("event_count of base_rule within 5m", d.GetMessage());
             Assert.Contains(run.RuleSet().Rules, r => r.Info.Name == "Base Rule");
+        }
+    }
+
+    [Fact]
+    public void Invalid_correlation_is_a_warning_at_the_offending_key()
+    {
+        const string file = "title: Odd Correlation\ncorrelation:\n    type: event_sum\n    rules: [a]\n    timespan: 5m\n    condition:\n        gte: 3\n";
+        var (d, run) = Single("RG0218", file);
+        using (run)
+        {
+            Assert.Equal(DiagnosticSeverity.Warning, d.Severity);
+            Assert.Equal((3, 11), Position(d));
+            Assert.Contains("event_sum", d.GetMessage());
         }
     }
 

@@ -104,8 +104,12 @@ public static class SigmaRuleParser
 
         if (root.Find("correlation") is { } correlation)
         {
-            var type = (correlation.Value as YamlMapping)?["type"] is YamlScalar t ? t.Text : "correlation";
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaCorrelation, locate(correlation.Key.Span), metadata.Name, type));
+            var problems = new List<(string Message, YamlSpan Span)>();
+            var parsed = SigmaCorrelation.Read(root, problems);
+            foreach (var (message, span) in problems)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaInvalidCorrelation, locate(span), message));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaCorrelation, locate(correlation.Key.Span), metadata.Name,
+                parsed is null || parsed.Type.Length == 0 ? "correlation" : $"{parsed.Type} of {string.Join(", ", parsed.Rules)} within {parsed.Timespan}"));
             return NotCompiled(path, metadata with { Type = "sigma_correlation" }, diagnostics.ToArray()) with { IdLocation = idLocation };
         }
         if (root.Find("filter") is { } filter)
