@@ -117,11 +117,14 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         var emitted = named
             .SelectMany(static (set, _) => set.Rules)
-            .Select(static (input, _) => (HintName: HintName(input), Source: RuleEmitter.Emit(input)))
+            .Select(static (input, _) => EmitRule(input))
             .WithTrackingName(Steps.EmittedRules);
 
         context.RegisterSourceOutput(emitted, static (spc, file) =>
-            spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8)));
+        {
+            if (file.Error is not null) spc.ReportDiagnostic(file.Error.ToDiagnostic());
+            spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8));
+        });
 
         var ruleSet = named
             .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
@@ -218,4 +221,25 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     }
 
     private static string HintName(RuleEmitInput input) => "Rules." + input.TypeName + ".g.cs";
+
+    /// <summary>One rule's generated file, and the error (RG0009) when its emission failed.</summary>
+    public sealed record EmittedRule(string HintName, string Source, DiagnosticInfo? Error);
+
+    /// <summary>
+    /// Emits one rule; never throws. Should the emitter fail on a rule (a RuleGen bug), that rule gets RG0009 and a
+    /// stand-in that never matches, so the rule set and the other rules still compile.
+    /// </summary>
+    public static EmittedRule EmitRule(RuleEmitInput input)
+    {
+        try
+        {
+            return new EmittedRule(HintName(input), RuleEmitter.Emit(input), null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var error = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, SourceLocation.FileStart(input.Rule.SourcePath),
+                "emitting code: " + ex.GetType().Name + ": " + ex.Message);
+            return new EmittedRule(HintName(input), RuleEmitter.EmitStandIn(input), error);
+        }
+    }
 }

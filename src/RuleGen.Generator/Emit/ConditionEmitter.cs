@@ -19,8 +19,18 @@ internal sealed class ConditionEmitter
     private readonly RuleFields _fields;
     private readonly List<string> _statics = new();
     private readonly List<(string Name, NestedPredicate Predicate)> _nested = new();
+    private readonly string _nestedPrefix;
 
-    public ConditionEmitter(RuleFields fields) => _fields = fields;
+    /// <param name="fields">The scope's fields (its slots).</param>
+    /// <param name="nestedPrefix">
+    /// How this scope's nested scopes are named (Nested0, Nested1, ...; inside Nested0: Nested0_0, ...), so a nested
+    /// class never shares its name with the class around it.
+    /// </param>
+    public ConditionEmitter(RuleFields fields, string nestedPrefix = "Nested")
+    {
+        _fields = fields;
+        _nestedPrefix = nestedPrefix;
+    }
 
     /// <summary>
     /// Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body. With a
@@ -93,9 +103,9 @@ internal sealed class ConditionEmitter
         w.Line($"/// <summary>{Literals.Xml(summary)}</summary>");
         using (w.Block($"{accessibility} static class {name}"))
         {
-            EmitIsMatch(w, "public");
+            EmitIsMatch(w, "public", summary: "Whether one object element (UTF-8 JSON) satisfies the nested query as a whole.");
             w.Line();
-            new ConditionEmitter(RuleFields.Of(condition)).EmitMembers(w, condition, "public");
+            new ConditionEmitter(RuleFields.Of(condition), name + "_").EmitMembers(w, condition, "public");
         }
     }
 
@@ -126,7 +136,9 @@ internal sealed class ConditionEmitter
                 foreach (var operand in and.Operands)
                 {
                     w.Line("// " + PredicateDescriber.Describe(operand));
-                    WriteStatement(w, "if (!", Expression(operand), ") return false;");
+                    // "if (!!x)" would read badly: a negated operand fails the rule when its operand holds.
+                    if (operand is NotPredicate negated) WriteStatement(w, "if (", Expression(negated.Operand), ") return false;");
+                    else WriteStatement(w, "if (!", Expression(operand), ") return false;");
                 }
                 w.Line("return true;");
                 break;
@@ -183,14 +195,14 @@ internal sealed class ConditionEmitter
                 return new List<string> { Matcher(_fields.AllStringsSlot, a.Matcher) };
             case NestedPredicate n:
             {
-                var name = "Nested" + _nested.Count;
+                var name = _nestedPrefix + _nested.Count;
                 _nested.Add((name, n));
                 return new List<string> { $"Any{name}(in ev)" };
             }
             case FieldComparePredicate c:
                 return new List<string>
                 {
-                    $"ev.AnyRelated({_fields.SlotOf(c.Left)}, {_fields.SlotOf(c.Right)}, {Rt}TextRelation.{c.Operation}, {Literals.Bool(c.Case == CaseMode.IgnoreAsciiCase)}, {Rt}ValueKinds.Scalars)",
+                    $"ev.AnyRelated({_fields.SlotOf(c.Left)}, {_fields.SlotOf(c.Right)}, {Rt}TextRelation.{c.Operation}, ignoreCase: {Literals.Bool(c.Case == CaseMode.IgnoreAsciiCase)}, {Rt}ValueKinds.Scalars)",
                 };
             default:
                 throw new NotSupportedException("No emitter for predicate " + predicate.GetType().Name);
@@ -255,9 +267,9 @@ internal sealed class ConditionEmitter
                 return $"ev.AnyRegex({slot}, {name}, {Kinds(regex.Kinds)})";
             }
             case NumberMatcher number:
-                return $"ev.AnyNumber({slot}, {Rt}NumberComparison.{Comparison(number.Operator)}, {Literals.Double(number.Value)}, {Literals.Bool(number.AcceptNumericStrings)})";
+                return $"ev.AnyNumber({slot}, {Rt}NumberComparison.{Comparison(number.Operator)}, {Literals.Double(number.Value)}, acceptNumericStrings: {Literals.Bool(number.AcceptNumericStrings)})";
             case BooleanMatcher boolean:
-                return $"ev.AnyBoolean({slot}, {Literals.Bool(boolean.Value)}, {Literals.Bool(boolean.AcceptStrings)})";
+                return $"ev.AnyBoolean({slot}, {Literals.Bool(boolean.Value)}, acceptStrings: {Literals.Bool(boolean.AcceptStrings)})";
             case CidrMatcher cidr:
             {
                 var name = Static($"{Rt}IpNetworkSet", "networks", $"new({string.Join(", ", cidr.Networks.Select(Literals.String))})");

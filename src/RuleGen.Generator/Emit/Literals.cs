@@ -60,9 +60,9 @@ public static class Literals
         return true;
     }
 
-    /// <summary>Text safe inside an XML doc comment line.</summary>
+    /// <summary>Text safe inside an XML doc comment line (escaped as <see cref="Comment"/>, then as XML).</summary>
     public static string Xml(string text) =>
-        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+        Comment(text).Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     /// <summary>Text safe inside a // comment (one line, no control characters).</summary>
     public static string Comment(string text)

@@ -63,10 +63,14 @@ public static class MetadataEmitter
     private static string Entry(MitreEntry e) =>
         $"new {Rt}MitreEntry({Literals.String(e.Id)}, {Literals.String(e.Name)}, {Literals.String(e.Reference)})";
 
+    private static string Subtechniques(EquatableArray<MitreEntry> entries) => entries.Count == 0
+        ? $"global::System.Array.Empty<{Rt}MitreEntry>()"
+        : $"new {Rt}MitreEntry[] {{ {string.Join(", ", entries.Select(Entry))} }}";
+
     private static string Threat(IEnumerable<ThreatMapping> threats) =>
         $"new {Rt}ThreatMapping[] {{ " + string.Join(", ", threats.Select(t =>
             $"new {Rt}ThreatMapping({Literals.String(t.Framework)}, {Entry(t.Tactic)}, new {Rt}MitreTechnique[] {{ " +
             string.Join(", ", t.Techniques.Select(tech =>
-                $"new {Rt}MitreTechnique({Entry(tech.Technique)}, new {Rt}MitreEntry[] {{ {string.Join(", ", tech.Subtechniques.Select(Entry))} }})")) +
+                $"new {Rt}MitreTechnique({Entry(tech.Technique)}, {Subtechniques(tech.Subtechniques)})")) +
             " })")) + " }";
 }

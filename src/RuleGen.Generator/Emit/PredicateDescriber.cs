@@ -12,30 +12,35 @@ public static class PredicateDescriber
         AndPredicate a => $"all of {a.Operands.Count} conditions hold",
         OrPredicate o => DescribeOr(o),
         NotPredicate n => "not: " + Describe(n.Operand),
-        FieldPredicate f => $"{f.Field} {Describe(f.Matcher)}",
-        ExistsPredicate e => e.Kind == ExistenceKind.NonNullValue ? $"{e.Field} has a non-null value" : $"{e.Field} is present (even if null)",
+        FieldPredicate f => $"{Name(f.Field)} {Describe(f.Matcher)}",
+        ExistsPredicate e => e.Kind == ExistenceKind.NonNullValue ? $"{Name(e.Field)} has a non-null value" : $"{Name(e.Field)} is present (even if null)",
         AnyFieldPredicate a => $"some string value of the event {Describe(a.Matcher)}",
-        NestedPredicate n => $"some object in {n.Field} satisfies the nested query",
-        FieldComparePredicate c => $"{c.Left} {Relation(c.Operation)} {c.Right}{CaseNote(c.Case)}",
+        NestedPredicate n => $"some object in {Name(n.Field)} satisfies the nested query",
+        FieldComparePredicate c => $"{Name(c.Left)} {Relation(c.Operation)} {Name(c.Right)}{CaseNote(c.Case)}",
         _ => predicate.GetType().Name,
     };
+
+    // Field names may hold any character (a KQL field can be written with escapes): keep the comment on one line.
+    // A name with '*' is a field-name pattern: every field it covers is tested.
+    private static string Name(FieldRef field) =>
+        (field.Paths.Any(p => p.IndexOf('*') >= 0) ? "any field " : "") + Literals.Comment(field.ToString());
 
     private static string DescribeOr(OrPredicate o)
     {
         var fields = o.Operands.OfType<FieldPredicate>().Select(f => f.Field).Distinct().ToList();
-        if (fields.Count == 1 && o.Operands.All(p => p is FieldPredicate)) return $"{fields[0]} matches any of {o.Operands.Count} values";
+        if (fields.Count == 1 && o.Operands.All(p => p is FieldPredicate)) return $"{Name(fields[0])} matches any of {o.Operands.Count} values";
         return $"any of {o.Operands.Count} conditions holds";
     }
 
     public static string Describe(ValueMatcher matcher) => matcher switch
     {
-        StringMatcher s => $"{Verb(s.Operation)} {Quote(s.Value)}{CaseNote(s.Case)}",
+        StringMatcher s => $"{Verb(s.Operation)} {Quote(s.Value)}{CaseNote(s.Case, s.Value)}",
         StringSetMatcher s => $"is one of {s.Values.Count} values{CaseNote(s.Case)}",
-        StringListMatcher l => $"{Verb(l.Operation)} one of {l.Values.Count} values{CaseNote(l.Case)}",
-        WildcardMatcher w => $"matches the wildcard {Quote(w.Pattern.ToString())}{CaseNote(w.Case)}",
+        StringListMatcher l => $"{Verb(l.Operation)} one of {l.Values.Count} values{CaseNote(l.Case, string.Concat(l.Values))}",
+        WildcardMatcher w => $"matches the wildcard {Quote(w.Pattern.ToString())}{CaseNote(w.Case, w.Pattern.ToString())}",
         RegexMatcher r => $"matches the regular expression {Quote(r.Pattern)}",
-        NumberMatcher n => $"is a number {Operator(n.Operator)} {n.Value}",
-        BooleanMatcher b => $"is {(b.Value ? "true" : "false")}",
+        NumberMatcher n => $"is a number{(n.AcceptNumericStrings ? " (or numeric string)" : "")} {Operator(n.Operator)} {n.Value}",
+        BooleanMatcher b => $"is {(b.Value ? "true" : "false")}{(b.AcceptStrings ? $" (or the string \"{(b.Value ? "true" : "false")}\")" : "")}",
         CidrMatcher c => $"is an IP address in {string.Join(", ", c.Networks)}",
         DatePartMatcher d => $"is a timestamp whose {d.Part.ToString().ToLowerInvariant()} is {Operator(d.Operator)} {d.Value}",
         TextRangeMatcher t => $"is text {Operator(t.Operator)} {Quote(t.Value)} (byte order)",
@@ -45,6 +50,10 @@ public static class PredicateDescriber
     private static string Quote(string text) => "\"" + Literals.Comment(text) + "\"";
 
     private static string CaseNote(CaseMode mode) => mode == CaseMode.Sensitive ? " (case-sensitive)" : " (ignoring ASCII case)";
+
+    // Case is only worth a word when the text has letters that have case.
+    private static string CaseNote(CaseMode mode, string text) =>
+        text.Any(c => char.ToUpperInvariant(c) != char.ToLowerInvariant(c)) ? CaseNote(mode) : "";
 
     private static string Verb(StringOperation op) => op switch
     {

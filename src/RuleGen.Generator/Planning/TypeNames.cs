@@ -29,7 +29,7 @@ public static class TypeNames
         }
         if (sb.Length == 0) sb.Append("Rule");
         if (char.IsDigit(sb[0])) sb.Insert(0, "Rule");
-        // Keep names readable: very long rule names are cut at a word boundary.
+        // Keep names readable: very long rule names are cut to 80 characters (Assign resolves any collision this makes).
         if (sb.Length > 80) sb.Length = 80;
         return sb.ToString();
     }

@@ -21,7 +21,10 @@ public sealed record KqlSyntaxError(int Position, int Length, string Message);
 /// <item>Quoted strings decode <c>\t \r \n \uXXXX \\ \"</c>; any other backslash is literal.</item>
 /// <item>Unquoted <c>true</c>, <c>false</c>, <c>null</c> (lower case, after trimming) are special.</item>
 /// </list>
-/// Errors are reported, as a PEG parser does, at the furthest position any rule reached.
+/// Errors are reported as Kibana's parser (peggy) reports them: at the furthest position any rule failed, listing what
+/// was expected there. A named rule of the grammar (field name, value, literal, OR, AND, NOT, whitespace) counts as one
+/// expectation at its own start: failures inside it are silent, so an error points at the start of the offending
+/// token (an unterminated quoted string is reported at its opening quote).
 /// </summary>
 public sealed class KqlParser
 {
@@ -29,6 +32,15 @@ public sealed class KqlParser
     private int _pos;
     private int _failPos = -1;
     private readonly SortedSet<string> _expected = new(StringComparer.Ordinal);
+    private int _silent;
+    private int _depth;
+    private int _tooDeepAt = -1;
+
+    /// <summary>
+    /// How deeply parentheses and braces may nest. Kibana sets no limit, but recursion does: beyond this a query is
+    /// rejected with a syntax error rather than risking the compiler's stack. Real rules nest a few levels.
+    /// </summary>
+    public const int MaxNesting = 200;
 
     private KqlParser(string query) => _q = query;
 
@@ -47,8 +59,9 @@ public sealed class KqlParser
         {
             SkipSpaces();
             if (_pos == _q.Length) return (query, null);
-            Fail(_pos, "\"or\"");
-            Fail(_pos, "\"and\"");
+            // Kibana expects only the end here; naming the connectives too tells what was probably left out.
+            Fail(_pos, "AND");
+            Fail(_pos, "OR");
             Fail(_pos, "end of query");
         }
         return (null, BuildError());
@@ -56,16 +69,30 @@ public sealed class KqlParser
 
     private KqlSyntaxError BuildError()
     {
+        if (_tooDeepAt >= 0)
+            return new KqlSyntaxError(_tooDeepAt, 1, $"parentheses and braces nest more than {MaxNesting} levels deep here; simplify the query");
+
         var at = Math.Max(0, Math.Min(_failPos, _q.Length));
-        var found = at >= _q.Length ? "end of query" : "'" + Printable(_q[at]) + "'";
-        var expected = _expected.ToList();
+        var found = at >= _q.Length ? "end of query" : "\"" + Printable(_q[at]) + "\"";
+        // "whitespace" is expected almost everywhere; name it only when nothing else would do.
+        var expected = _expected.Count > 1 ? _expected.Where(e => e != Whitespace).ToList() : _expected.ToList();
         string list;
         if (expected.Count == 0) list = "a valid query";
         else if (expected.Count == 1) list = expected[0];
         else list = string.Join(", ", expected.Take(expected.Count - 1)) + " or " + expected[expected.Count - 1];
         var hint = "";
         if (at < _q.Length && _q[at] == '\\') hint = " (a backslash must escape one of \\():<>\"*{} or t, r, n, uXXXX, or a keyword)";
+        else if (at < _q.Length && _q[at] == '"' && IsUnterminatedQuote(at)) hint = " (the quoted string is not closed)";
         return new KqlSyntaxError(at, at < _q.Length ? 1 : 0, $"expected {list} but found {found}{hint}");
+    }
+
+    private bool IsUnterminatedQuote(int at)
+    {
+        _pos = at;
+        _silent++;
+        var quoted = QuotedString();
+        _silent--;
+        return quoted is null;
     }
 
     private static string Printable(char c) => c switch
@@ -78,12 +105,44 @@ public sealed class KqlParser
 
     private void Fail(int position, string expected)
     {
+        if (_silent > 0) return;
         if (position > _failPos)
         {
             _failPos = position;
             _expected.Clear();
         }
         if (position == _failPos) _expected.Add(expected);
+    }
+
+    // Names of the grammar's named rules, as expectations in messages.
+    private const string FieldName = "field name";
+    private const string ValueName = "value";
+    private const string LiteralName = "literal";
+    private const string Whitespace = "whitespace";
+
+    /// <summary>
+    /// Runs a named rule of the grammar: failures inside it are silent, and when it fails it is expected as a whole at
+    /// its start (peggy's reporting of named rules).
+    /// </summary>
+    private T? Named<T>(string name, Func<T?> rule) where T : class
+    {
+        var start = _pos;
+        _silent++;
+        T? result;
+        try
+        {
+            result = rule();
+        }
+        finally
+        {
+            _silent--;
+        }
+        if (result is null)
+        {
+            _pos = start;
+            Fail(start, name);
+        }
+        return result;
     }
 
     // ---- Queries -------------------------------------------------------------------------------------------
@@ -151,10 +210,11 @@ public sealed class KqlParser
     private KqlNode? SubQuery()
     {
         var start = _pos;
-        if (Char('('))
+        if (Open('('))
         {
             SkipSpaces();
             var inner = OrQuery();
+            _depth--;
             if (inner is not null)
             {
                 SkipSpaces();
@@ -168,17 +228,18 @@ public sealed class KqlParser
     private KqlNode? NestedQuery()
     {
         var start = _pos;
-        var field = Literal();
+        var field = Field();
         if (field is not null)
         {
             SkipSpaces();
             if (Char(':'))
             {
                 SkipSpaces();
-                if (Char('{'))
+                if (Open('{'))
                 {
                     SkipSpaces();
                     var inner = OrQuery();
+                    _depth--;
                     if (inner is not null)
                     {
                         SkipSpaces();
@@ -196,7 +257,7 @@ public sealed class KqlParser
         var start = _pos;
 
         // FieldRangeExpression
-        var field = Literal();
+        var field = Field();
         if (field is not null)
         {
             SkipSpaces();
@@ -204,14 +265,14 @@ public sealed class KqlParser
             if (op is not null)
             {
                 SkipSpaces();
-                var value = Literal();
+                var value = Named(LiteralName, Literal);
                 if (value is not null) return new KqlRangeQuery(field, op.Value, value, start, _pos);
             }
         }
         _pos = start;
 
         // FieldValueExpression
-        field = Literal();
+        field = Field();
         if (field is not null)
         {
             SkipSpaces();
@@ -225,7 +286,7 @@ public sealed class KqlParser
         _pos = start;
 
         // ValueExpression
-        var bare = Literal();
+        var bare = Value();
         if (bare is not null) return new KqlFieldQuery(null, new KqlValue(bare), start, _pos);
         _pos = start;
         return null;
@@ -245,10 +306,11 @@ public sealed class KqlParser
     private KqlValueExpression? ListOfValues()
     {
         var start = _pos;
-        if (Char('('))
+        if (Open('('))
         {
             SkipSpaces();
             var inner = OrListOfValues();
+            _depth--;
             if (inner is not null)
             {
                 SkipSpaces();
@@ -256,7 +318,7 @@ public sealed class KqlParser
             }
             _pos = start;
         }
-        var literal = Literal();
+        var literal = Value();
         return literal is null ? null : new KqlValue(literal);
     }
 
@@ -324,6 +386,10 @@ public sealed class KqlParser
 
     private KqlLiteral? Literal() => QuotedString() ?? UnquotedLiteral();
 
+    private KqlLiteral? Field() => Named(FieldName, Literal);
+
+    private KqlLiteral? Value() => Named(ValueName, Literal);
+
     private KqlLiteral? QuotedString()
     {
         var start = _pos;
@@ -333,7 +399,7 @@ public sealed class KqlParser
         {
             if (_pos >= _q.Length)
             {
-                Fail(_pos, "'\"'");
+                // Unterminated: the named rule around this reports it at the opening quote.
                 _pos = start;
                 return null;
             }
@@ -429,16 +495,7 @@ public sealed class KqlParser
                 any = true;
                 continue;
             }
-            if (IsSpecial(c))
-            {
-                Fail(_pos, "value");
-                break;
-            }
-            if (KeywordAhead())
-            {
-                Fail(_pos, "value");
-                break;
-            }
+            if (IsSpecial(c) || KeywordAhead()) break;
             literal.Append(c);
             _pos++;
             any = true;
@@ -446,7 +503,6 @@ public sealed class KqlParser
         if (literal.Length > 0) parts.Add(new WildcardPart(WildcardPartKind.Literal, literal.ToString()));
         if (!any)
         {
-            Fail(start, "value");
             _pos = start;
             return null;
         }
@@ -489,8 +545,9 @@ public sealed class KqlParser
         return result;
     }
 
-    // JavaScript's String.prototype.trim whitespace: \s plus line terminators and BOM.
-    private static bool IsJsWhitespace(char c) => char.IsWhiteSpace(c) || c == '\uFEFF';
+    // JavaScript's String.prototype.trim whitespace: Unicode space separators, tab, vertical tab, form feed, the
+    // line terminators (LF, CR, U+2028, U+2029) and the BOM. Unlike char.IsWhiteSpace, not U+0085 (NEL).
+    private static bool IsJsWhitespace(char c) => c != '\u0085' && (char.IsWhiteSpace(c) || c == '\uFEFF');
 
     private static string TrimJs(string s, bool start)
     {
@@ -540,50 +597,60 @@ public sealed class KqlParser
     /// <summary>Whether a keyword (<c>Space+ or Space+</c>, <c>Space+ and Space+</c>, <c>not Space+</c>) starts here.</summary>
     private bool KeywordAhead()
     {
+        // A lookahead (!Keyword in the grammar): silent, and it consumes nothing.
         var save = _pos;
-        var failPos = _failPos;
-        var expected = new List<string>(_expected);
+        _silent++;
         var found = Keyword("or", true) || Keyword("and", true) || Keyword("not", false);
+        _silent--;
         _pos = save;
-        _failPos = failPos;
-        _expected.Clear();
-        foreach (var e in expected) _expected.Add(e);
         return found;
     }
 
+    /// <summary>
+    /// The named rules <c>Or = Space+ 'or'i Space+</c>, <c>And = Space+ 'and'i Space+</c> and <c>Not = 'not'i Space+</c>.
+    /// </summary>
     private bool Keyword(string keyword, bool requireLeadingSpace)
     {
         var start = _pos;
-        if (requireLeadingSpace)
+        var ok = true;
+        _silent++;
+        if (requireLeadingSpace && SkipSpaces() == 0) ok = false;
+        if (ok && (_pos + keyword.Length > _q.Length || string.Compare(_q, _pos, keyword, 0, keyword.Length, StringComparison.OrdinalIgnoreCase) != 0)) ok = false;
+        if (ok)
         {
-            if (SkipSpaces() == 0)
-            {
-                Fail(_pos, "whitespace");
-                _pos = start;
-                return false;
-            }
+            _pos += keyword.Length;
+            if (SkipSpaces() == 0) ok = false;
         }
-        if (_pos + keyword.Length > _q.Length || string.Compare(_q, _pos, keyword, 0, keyword.Length, StringComparison.OrdinalIgnoreCase) != 0)
+        _silent--;
+        if (!ok)
         {
-            Fail(_pos, "\"" + keyword + "\"");
             _pos = start;
-            return false;
+            Fail(start, keyword.ToUpperInvariant());
         }
-        _pos += keyword.Length;
-        if (SkipSpaces() == 0)
-        {
-            Fail(_pos, "whitespace");
-            _pos = start;
-            return false;
-        }
-        return true;
+        return ok;
     }
 
+    /// <summary><c>Space*</c>: how many whitespace characters were skipped.</summary>
     private int SkipSpaces()
     {
         var start = _pos;
         while (_pos < _q.Length && IsSpace(_q[_pos])) _pos++;
+        // The repetition ends where one more Space fails, which the grammar reports as expecting whitespace.
+        Fail(_pos, Whitespace);
         return _pos - start;
+    }
+
+    /// <summary>An opening '(' or '{' of a group: one level deeper (the caller closes it with <c>_depth--</c>).</summary>
+    private bool Open(char c)
+    {
+        if (_pos < _q.Length && _q[_pos] == c && _depth >= MaxNesting)
+        {
+            if (_tooDeepAt < 0) _tooDeepAt = _pos;
+            return false;
+        }
+        if (!Char(c)) return false;
+        _depth++;
+        return true;
     }
 
     private bool Char(char c)
@@ -593,7 +660,7 @@ public sealed class KqlParser
             _pos++;
             return true;
         }
-        Fail(_pos, "'" + c + "'");
+        Fail(_pos, "\"" + c + "\"");
         return false;
     }
 
@@ -604,7 +671,7 @@ public sealed class KqlParser
             _pos += text.Length;
             return true;
         }
-        Fail(_pos, "'" + text + "'");
+        Fail(_pos, "\"" + text + "\"");
         return false;
     }
 }

@@ -34,15 +34,17 @@ public static class ElasticRuleParser
         var metadata = new RuleMetadata { Format = "elastic" };
         Predicate? condition = null;
 
+        // After a TOML syntax error the tree holds whatever the parser recovered: missing or mistyped keys found in it
+        // would only be echoes of that error.
+        if (diagnostics.Any(d => d.Id == DiagnosticDescriptors.InvalidToml.Id))
+            return new RuleModel(path, RuleFormat.Elastic, metadata, null, diagnostics.ToEquatableArray());
+
         var fileMetadata = root["metadata"] as TomlTableNode;
         var ruleEntry = root.Find("rule");
         if (ruleEntry is null)
         {
-            if (!diagnostics.Any(d => d.IsError))
-            {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingKey, SourceLocation.FileStart(path), "rule",
-                    "a [rule] table with name, rule_id, type and query"));
-            }
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingKey, SourceLocation.FileStart(path), "rule",
+                "a [rule] table with name, rule_id, type and query"));
             return new RuleModel(path, RuleFormat.Elastic, metadata, null, diagnostics.ToEquatableArray());
         }
         if (ruleEntry.Value is not TomlTableNode ruleTable)

@@ -36,7 +36,7 @@ internal sealed class TomlReader
             return null;
         }
         if (entry.Value is TomlScalarNode { Kind: TomlScalarKind.String } node) return node;
-        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "a string", entry.Value.Describe()));
+        Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "a string", entry.Value.Describe()));
         return null;
     }
 
@@ -54,10 +54,10 @@ internal sealed class TomlReader
         {
             var value = (long)node.Value;
             if (value is >= int.MinValue and <= int.MaxValue) return (int)value;
-            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue, node.Location, Qualified(key), "the number is too large"));
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue, node.Location, Qualified(key), "the number is too large"));
             return null;
         }
-        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "an integer", entry.Value.Describe()));
+        Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "an integer", entry.Value.Describe()));
         return null;
     }
 
@@ -74,14 +74,14 @@ internal sealed class TomlReader
             return EquatableArray.Create((string)single.Value);
         if (entry.Value is not TomlArrayNode array)
         {
-            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "an array of strings", entry.Value.Describe()));
+            Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "an array of strings", entry.Value.Describe()));
             return EquatableArray<string>.Empty;
         }
         var result = new List<string>();
         foreach (var item in array.Items)
         {
             if (item is TomlScalarNode { Kind: TomlScalarKind.String } s) result.Add((string)s.Value);
-            else _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, item.Location, Qualified(key) + "[]", "a string", item.Describe()));
+            else Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, item.Location, Qualified(key) + "[]", "a string", item.Describe()));
         }
         return result.ToEquatableArray();
     }
@@ -96,11 +96,11 @@ internal sealed class TomlReader
             foreach (var item in array.Items)
             {
                 if (item is TomlTableNode t) tables.Add(t);
-                else _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, item.Location, Qualified(key) + "[]", "a table", item.Describe()));
+                else Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, item.Location, Qualified(key) + "[]", "a table", item.Describe()));
             }
             return tables;
         }
-        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "an array of tables", entry.Value.Describe()));
+        Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "an array of tables", entry.Value.Describe()));
         return Enumerable.Empty<TomlTableNode>();
     }
 
@@ -109,10 +109,16 @@ internal sealed class TomlReader
         var entry = _table.Find(key);
         if (entry is null) return null;
         if (entry.Value is TomlTableNode t) return t;
-        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "a table", entry.Value.Describe()));
+        Report(DiagnosticInfo.Create(DiagnosticDescriptors.WrongKeyType, entry.Value.Location, Qualified(key), "a table", entry.Value.Describe()));
         return null;
     }
 
+    // The same key may be read twice (as metadata and again to compile the rule); its problem is reported once.
+    private void Report(DiagnosticInfo diagnostic)
+    {
+        if (!_diagnostics.Contains(diagnostic)) _diagnostics.Add(diagnostic);
+    }
+
     private void Missing(string key, string hint) =>
-        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MissingKey, _table.Location, Qualified(key), hint));
+        Report(DiagnosticInfo.Create(DiagnosticDescriptors.MissingKey, _table.Location, Qualified(key), hint));
 }

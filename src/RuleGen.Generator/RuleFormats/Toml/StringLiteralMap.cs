@@ -13,22 +13,25 @@ namespace RuleGen.Generator.RuleFormats.Toml;
 public sealed class StringLiteralMap
 {
     private readonly LineMap _lines;
-    private readonly int[] _offsets; // decoded index -> file offset; one extra entry for the end
+    // Decoded index -> where the character's source text starts and ends in the file (an escape such as \u0029 is
+    // one character written with six). One extra entry stands for the end of the string.
+    private readonly int[] _starts;
+    private readonly int[] _ends;
 
-    private StringLiteralMap(LineMap lines, int[] offsets)
+    private StringLiteralMap(LineMap lines, int[] starts, int[] ends)
     {
         _lines = lines;
-        _offsets = offsets;
+        _starts = starts;
+        _ends = ends;
     }
 
-    /// <summary>The location of decoded characters [start, start+length).</summary>
+    /// <summary>The location of the source text of decoded characters [start, start+length).</summary>
     public SourceLocation Locate(int start, int length)
     {
-        start = Math.Max(0, Math.Min(start, _offsets.Length - 1));
-        var end = Math.Max(start, Math.Min(start + Math.Max(length, 0), _offsets.Length - 1));
-        var fileStart = _offsets[start];
-        var fileEnd = length == 0 ? fileStart : _offsets[end - 1] + 1;
-        if (end == start) fileEnd = fileStart;
+        start = Math.Max(0, Math.Min(start, _starts.Length - 1));
+        var end = Math.Max(start, Math.Min(start + Math.Max(length, 0), _starts.Length - 1));
+        var fileStart = _starts[start];
+        var fileEnd = end == start ? fileStart : _ends[end - 1];
         return _lines.Location(fileStart, Math.Max(0, fileEnd - fileStart));
     }
 
@@ -40,7 +43,8 @@ public sealed class StringLiteralMap
     public static StringLiteralMap? Build(LineMap lines, string raw, int tokenOffset, string expected)
     {
         var value = new StringBuilder();
-        var offsets = new List<int>();
+        var starts = new List<int>();
+        var ends = new List<int>();
         int i;
         int end;
         bool escapes;
@@ -70,9 +74,7 @@ public sealed class StringLiteralMap
             var c = raw[i];
             if (!escapes || c != '\\')
             {
-                value.Append(c);
-                offsets.Add(tokenOffset + i);
-                i++;
+                Add(c, 1);
                 continue;
             }
             if (i + 1 >= end) return null;
@@ -100,7 +102,8 @@ public sealed class StringLiteralMap
                     foreach (var ch in text)
                     {
                         value.Append(ch);
-                        offsets.Add(tokenOffset + i);
+                        starts.Add(tokenOffset + i);
+                        ends.Add(tokenOffset + i + 2 + digits);
                     }
                     i += 2 + digits;
                     break;
@@ -122,13 +125,15 @@ public sealed class StringLiteralMap
             void Add(char ch, int width)
             {
                 value.Append(ch);
-                offsets.Add(tokenOffset + i);
+                starts.Add(tokenOffset + i);
+                ends.Add(tokenOffset + i + width);
                 i += width;
             }
         }
 
         if (!string.Equals(value.ToString(), expected, StringComparison.Ordinal)) return null;
-        offsets.Add(tokenOffset + end);
-        return new StringLiteralMap(lines, offsets.ToArray());
+        starts.Add(tokenOffset + end);
+        ends.Add(tokenOffset + end);
+        return new StringLiteralMap(lines, starts.ToArray(), ends.ToArray());
     }
 }

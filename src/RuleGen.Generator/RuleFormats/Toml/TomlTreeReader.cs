@@ -24,18 +24,24 @@ public static class TomlTreeReader
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidToml, lines.Location(0, 0), ex.Message));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidToml, lines.Location(0, 0), ExceptionMessage(ex)));
             return root;
         }
 
-        var reported = new HashSet<int>();
+        // Only the first syntax error is reported: after it the parser's recovery is guesswork, and one unclosed
+        // string otherwise shows up as a cascade of errors on the lines that follow. Redefinitions are left to the
+        // builder below, which reports them at the key (RG0011).
+        DiagnosticMessage? first = null;
         foreach (var message in document.Diagnostics)
         {
-            if (message.Kind != DiagnosticMessageKind.Error) continue;
-            var start = ClampOffset(message.Span.Start.Offset, text);
-            if (!reported.Add(start)) continue;
-            var length = Math.Max(0, Math.Min(message.Span.End.Offset + 1, text.Length) - start);
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidToml, lines.Location(start, length), CleanMessage(message.Message)));
+            if (message.Kind != DiagnosticMessageKind.Error || IsRedefinition(message.Message)) continue;
+            if (first is null || message.Span.Start.Offset < first.Span.Start.Offset) first = message;
+        }
+        if (first is not null)
+        {
+            var start = ClampOffset(first.Span.Start.Offset, text);
+            var length = Math.Max(0, Math.Min(first.Span.End.Offset + 1, text.Length) - start);
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidToml, lines.Location(start, length), CleanMessage(first.Message)));
         }
 
         var builder = new Builder(lines, text, diagnostics);
@@ -45,6 +51,17 @@ public static class TomlTreeReader
     }
 
     private static int ClampOffset(int offset, string text) => Math.Max(0, Math.Min(offset, text.Length));
+
+    private static bool IsRedefinition(string message) =>
+        message.IndexOf("is already defined", StringComparison.Ordinal) >= 0;
+
+    private static string ExceptionMessage(Exception ex)
+    {
+        // Tomlyn stops at 64 levels of nested arrays and inline tables and names its own option in the message.
+        if (ex.Message.IndexOf("maximum depth", StringComparison.OrdinalIgnoreCase) >= 0)
+            return "arrays and inline tables nest too deeply (Tomlyn reads at most 64 levels)";
+        return ex.Message;
+    }
 
     private static string CleanMessage(string message)
     {
@@ -75,12 +92,21 @@ public static class TomlTreeReader
             return _lines.Location(start, Math.Max(0, end - start));
         }
 
+        /// <summary>The header of a table (<c>[rule]</c>, <c>[[rule.threat]]</c>), not the keys under it.</summary>
+        private SourceLocation LocateHeader(TableSyntaxBase table)
+        {
+            if (table.OpenBracket is null || table.CloseBracket is null) return Locate(table.Name);
+            var start = ClampOffset(table.OpenBracket.Span.Start.Offset, _text);
+            var end = ClampOffset(table.CloseBracket.Span.End.Offset + 1, _text);
+            return _lines.Location(start, Math.Max(0, end - start));
+        }
+
         public void AddTable(TomlTableNode root, TableSyntaxBase table)
         {
             if (table.Name is null) return;
             var keys = KeyParts(table.Name);
             if (keys.Count == 0) return;
-            var headerLocation = Locate(table);
+            var headerLocation = LocateHeader(table);
             var parent = Navigate(root, keys, keys.Count - 1);
             if (parent is null) return;
             var (lastKey, lastLocation) = keys[keys.Count - 1];
