@@ -128,9 +128,8 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         var ruleSet = named
             .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
-                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.Of(r.Rule.Gate is null
-                    ? r.Rule.Condition!
-                    : new AndPredicate(EquatableArray.Create(r.Rule.Gate, r.Rule.Condition!))), r.Rule.Gate is not null)).ToEquatableArray()))
+                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.OfRule(r.Rule), r.Rule.Gate is not null,
+                r.Rule.Sequence?.TimestampField)).ToEquatableArray()))
             .Select(static (plan, _) => RuleSetEmitter.Emit(plan))
             .WithTrackingName(Steps.RuleSet);
 
@@ -204,7 +203,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     {
         var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ThenBy(r => r.Metadata.Id, StringComparer.Ordinal).ToList();
         var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
-            new HashSet<string> { "Rules", "RuleSet" });
+            new HashSet<string>(new[] { "Rules", "RuleSet" }.Concat(RuleEmitter.MemberNames)));
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
 
         var diagnostics = new List<DiagnosticInfo>();

@@ -45,6 +45,22 @@ public sealed class AlertWriter
         }
     }
 
+    /// <summary>Writes the alert of a completed EQL sequence or sample (<see cref="SequenceAlertDocument"/>).</summary>
+    public void WriteSequence(SequenceMatch match)
+    {
+        try
+        {
+            SequenceAlertDocument.Write(_json, match, alertTimestamp: AlertTimestamp);
+            _json.Flush();
+            _buffer.WriteByte((byte)'\n');
+            _json.Reset();
+        }
+        catch (IOException ex)
+        {
+            throw new OutputFailedException(_target, ex);
+        }
+    }
+
     /// <summary>Pushes buffered alerts to the output.</summary>
     public void Flush()
     {

@@ -140,6 +140,13 @@ public static class ScanCommand
         var matches = new int[Math.Max(1, ruleSet.Rules.Count)];
         var exitCode = ExitCodes.Success;
         var outputFailed = false;
+        // Sequence and sample rules: the engine joins the steps events match and hands back completed sequences.
+        var sequences = new SequenceEngine(ruleSet, match =>
+        {
+            alerts.WriteSequence(match);
+            summary.AddAlert(match.Rule.Index);
+        });
+        var sequenceSink = sequences.HasSequenceRules ? sequences : null;
 
         foreach (var input in options.Inputs)
         {
@@ -156,7 +163,8 @@ public static class ScanCommand
                         summary.BlankLines++;
                         continue;
                     }
-                    if (!ruleSet.TryEvaluate(line, matches, out var count))
+                    sequences.CurrentSource = new EventSource(display, reader.LineNumber);
+                    if (!ruleSet.TryEvaluate(line, matches, out var count, MatchScope.Full, sequenceSink))
                     {
                         summary.AddMalformed(display, reader.LineNumber);
                         if (summary.MalformedCount <= MalformedLinesReported)
@@ -209,6 +217,8 @@ public static class ScanCommand
         {
             try
             {
+                // The end of the input: join the step matches still held back for reordering.
+                sequences.Flush();
                 alerts.Flush();
             }
             catch (AlertWriter.OutputFailedException ex)
@@ -218,8 +228,24 @@ public static class ScanCommand
             }
         }
         progress?.Clear();
-        if (!options.Quiet) summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+        if (!options.Quiet)
+        {
+            summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+            if (sequenceSink is not null) PrintSequences(stderr, sequences.Statistics);
+        }
         return exitCode;
+    }
+
+    private static void PrintSequences(TextWriter stderr, SequenceStatistics s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        stderr.WriteLine(string.Format(c, "  sequences: {0:N0} completed from {1:N0} step matches", s.Completed, s.StepMatches));
+        var dropped = new List<string>();
+        if (s.LateEvents > 0) dropped.Add(string.Format(c, "{0:N0} later than the reorder window", s.LateEvents));
+        if (s.MissingTimestamps > 0) dropped.Add(string.Format(c, "{0:N0} without a timestamp", s.MissingTimestamps));
+        if (s.CapEvictions > 0) dropped.Add(string.Format(c, "{0:N0} over the per-rule state cap", s.CapEvictions));
+        if (s.OpenWindowsAtEnd > 0) dropped.Add(string.Format(c, "{0:N0} with a missing-event window still open at the end", s.OpenWindowsAtEnd));
+        if (dropped.Count > 0) stderr.WriteLine("    not joined: " + string.Join("; ", dropped));
     }
 
     private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;

@@ -35,6 +35,14 @@ public sealed class SharedDatasetTests
     }
 
     [SkippableFact]
+    public void Eql_dataset_agrees_with_the_reference_reading_of_elasticsearch_eql()
+    {
+        var result = Run("eql", MatchScope.Full);
+        Assert.True(result.AllAgree, result.Summary);
+        Assert.Equal(result.Rules, result.RulesCompiled);
+    }
+
+    [SkippableFact]
     public void Kql_dataset_agrees_with_elastics_evaluator()
     {
         var result = Run("kql", MatchScope.Full);

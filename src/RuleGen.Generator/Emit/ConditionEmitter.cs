@@ -20,6 +20,7 @@ internal sealed class ConditionEmitter
     private readonly List<string> _statics = new();
     private readonly List<(string Name, NestedPredicate Predicate)> _nested = new();
     private readonly string _nestedPrefix;
+    private readonly ExpressionEmitter _expressions;
 
     /// <param name="fields">The scope's fields (its slots).</param>
     /// <param name="nestedPrefix">
@@ -30,6 +31,7 @@ internal sealed class ConditionEmitter
     {
         _fields = fields;
         _nestedPrefix = nestedPrefix;
+        _expressions = new ExpressionEmitter(fields, MatcherStatic, Static);
     }
 
     /// <summary>
@@ -63,7 +65,22 @@ internal sealed class ConditionEmitter
                 EmitBody(w, condition);
             }
         }
+        EmitSupport(w);
+    }
 
+    /// <summary>A named condition method over a scanned event (a sequence step), sharing this scope's statics and schema.</summary>
+    public void EmitConditionMethod(SourceWriter w, string name, string summary, Predicate condition, string modifiers)
+    {
+        w.Line($"/// <summary>{Literals.Xml(summary)}</summary>");
+        using (w.Block($"{modifiers} static bool {name}(scoped in {Rt}EventView ev)"))
+        {
+            EmitBody(w, condition);
+        }
+    }
+
+    /// <summary>What the scope's methods use: nested queries, expression methods, static matchers, the schema.</summary>
+    public void EmitSupport(SourceWriter w)
+    {
         foreach (var (name, nested) in _nested.ToList())
         {
             w.Line();
@@ -78,6 +95,8 @@ internal sealed class ConditionEmitter
                 w.Line("return false;");
             }
         }
+
+        _expressions.EmitMethods(w);
 
         if (_statics.Count > 0)
         {
@@ -199,6 +218,8 @@ internal sealed class ConditionEmitter
                 _nested.Add((name, n));
                 return new List<string> { $"Any{name}(in ev)" };
             }
+            case ExpressionPredicate e:
+                return new List<string> { _expressions.Call(e) };
             case FieldComparePredicate c:
                 return new List<string>
                 {
@@ -238,34 +259,13 @@ internal sealed class ConditionEmitter
                 return $"ev.Any{s.Operation}{(ignoreCase ? "IgnoreCase" : "")}({slot}, {Literals.Utf8(value)}, {Kinds(s.Kinds)})";
             }
             case StringSetMatcher set:
-            {
-                var name = Static($"{Rt}Utf8StringSet", "set",
-                    $"new({Literals.Bool(set.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", set.Values.Select(Literals.String))})");
-                return $"ev.AnyInSet({slot}, {name}, {Kinds(set.Kinds)})";
-            }
+                return $"ev.AnyInSet({slot}, {MatcherStatic(set)}, {Kinds(set.Kinds)})";
             case StringListMatcher list:
-            {
-                var ignoreCase = list.Case == CaseMode.IgnoreAsciiCase;
-                var name = Static($"{Rt}Utf8TextSet", "texts",
-                    $"new({Rt}TextRelation.{list.Operation}, {Literals.Bool(ignoreCase)}, {string.Join(", ", list.Values.Select(Literals.String))})");
-                return $"ev.AnyInTextSet({slot}, {name}, {Kinds(list.Kinds)})";
-            }
+                return $"ev.AnyInTextSet({slot}, {MatcherStatic(list)}, {Kinds(list.Kinds)})";
             case WildcardMatcher wildcard:
-            {
-                var name = Static($"{Rt}Wildcard", "wildcard",
-                    $"{Rt}Wildcard.Parse({Literals.String(wildcard.Pattern.ToString())}, ignoreCase: {Literals.Bool(wildcard.Case == CaseMode.IgnoreAsciiCase)})");
-                return $"ev.AnyWildcard({slot}, {name}, {Kinds(wildcard.Kinds)})";
-            }
+                return $"ev.AnyWildcard({slot}, {MatcherStatic(wildcard)}, {Kinds(wildcard.Kinds)})";
             case RegexMatcher regex:
-            {
-                var options = new List<string> { "global::System.Text.RegularExpressions.RegexOptions.CultureInvariant" };
-                if ((regex.Flags & RegexFlags.IgnoreCase) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.IgnoreCase");
-                if ((regex.Flags & RegexFlags.Multiline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Multiline");
-                if ((regex.Flags & RegexFlags.Singleline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Singleline");
-                var name = Static("global::System.Text.RegularExpressions.Regex", "regex",
-                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)})");
-                return $"ev.AnyRegex({slot}, {name}, {Kinds(regex.Kinds)})";
-            }
+                return $"ev.AnyRegex({slot}, {MatcherStatic(regex)}, {Kinds(regex.Kinds)})";
             case NumberMatcher number:
                 return $"ev.AnyNumber({slot}, {Rt}NumberComparison.{Comparison(number.Operator)}, {Literals.Double(number.Value)}, acceptNumericStrings: {Literals.Bool(number.AcceptNumericStrings)})";
             case BooleanMatcher boolean:
@@ -281,6 +281,34 @@ internal sealed class ConditionEmitter
                 return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}, {Kinds(range.Kinds)})";
             default:
                 throw new NotSupportedException("No emitter for matcher " + matcher.GetType().Name);
+        }
+    }
+
+    /// <summary>Declares the static object a set, wildcard or regex matcher uses (built once); returns its name.</summary>
+    private string MatcherStatic(ValueMatcher matcher)
+    {
+        switch (matcher)
+        {
+            case StringSetMatcher set:
+                return Static($"{Rt}Utf8StringSet", "set",
+                    $"new({Literals.Bool(set.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", set.Values.Select(Literals.String))})");
+            case StringListMatcher list:
+                return Static($"{Rt}Utf8TextSet", "texts",
+                    $"new({Rt}TextRelation.{list.Operation}, {Literals.Bool(list.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", list.Values.Select(Literals.String))})");
+            case WildcardMatcher wildcard:
+                return Static($"{Rt}Wildcard", "wildcard",
+                    $"{Rt}Wildcard.Parse({Literals.String(wildcard.Pattern.ToString())}, ignoreCase: {Literals.Bool(wildcard.Case == CaseMode.IgnoreAsciiCase)})");
+            case RegexMatcher regex:
+            {
+                var options = new List<string> { "global::System.Text.RegularExpressions.RegexOptions.CultureInvariant" };
+                if ((regex.Flags & RegexFlags.IgnoreCase) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.IgnoreCase");
+                if ((regex.Flags & RegexFlags.Multiline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Multiline");
+                if ((regex.Flags & RegexFlags.Singleline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Singleline");
+                return Static("global::System.Text.RegularExpressions.Regex", "regex",
+                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)})");
+            }
+            default:
+                throw new NotSupportedException("No static object for matcher " + matcher.GetType().Name);
         }
     }
 

@@ -9,6 +9,15 @@ public static class Literals
 {
     public static string String(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
+    /// <summary>
+    /// A string expression for text that may be long (descriptions, notes, queries): short text is a plain literal;
+    /// long text is a UTF-8 literal decoded once when the rule's metadata is built. Plain string literals of a
+    /// compilation share one heap of 16 MB (CS8103), which the notes of a large rule pack overflow; UTF-8 literals
+    /// are stored as data instead.
+    /// </summary>
+    public static string Text(string value) =>
+        value.Length <= 64 ? String(value) : $"global::System.Text.Encoding.UTF8.GetString({Utf8(value)})";
+
     /// <summary>A UTF-8 literal (<c>"..."u8</c>), or a byte array when the text has unpaired surrogates.</summary>
     public static string Utf8(string value)
     {

@@ -17,11 +17,11 @@ public static class MetadataEmitter
         void Prop(string name, string value) => sb.Append("    ").Append(name).Append(" = ").Append(value).Append(",\n");
         Prop("Id", Literals.String(m.Id));
         Prop("Name", Literals.String(m.Name));
-        Prop("Description", Literals.String(m.Description));
+        Prop("Description", Literals.Text(m.Description));
         Prop("Format", Literals.String(m.Format));
         Prop("Type", Literals.String(m.Type));
         Prop("Language", Literals.String(m.Language));
-        if (m.Query is not null) Prop("Query", Literals.String(m.Query));
+        if (m.Query is not null) Prop("Query", Literals.Text(m.Query));
         Prop("SourceFile", Literals.String(displayPath));
         Prop("Severity", Literals.String(m.Severity));
         Prop("RiskScore", m.RiskScore.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -30,8 +30,8 @@ public static class MetadataEmitter
         if (m.License is not null) Prop("License", Literals.String(m.License));
         if (m.FalsePositives.Count > 0) Prop("FalsePositives", Strings(m.FalsePositives));
         if (m.References.Count > 0) Prop("References", Strings(m.References));
-        if (m.Note is not null) Prop("Note", Literals.String(m.Note));
-        if (m.Setup is not null) Prop("Setup", Literals.String(m.Setup));
+        if (m.Note is not null) Prop("Note", Literals.Text(m.Note));
+        if (m.Setup is not null) Prop("Setup", Literals.Text(m.Setup));
         if (m.Version is { } version) Prop("Version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (m.Index.Count > 0) Prop("Index", Strings(m.Index));
         if (m.Interval is not null) Prop("Interval", Literals.String(m.Interval));
@@ -54,11 +54,11 @@ public static class MetadataEmitter
         string.Join(", ", s.Related.Select(r => $"new({Literals.String(r.Id)}, {Literals.String(r.Type)})")) + $" }}, Profile = {Literals.String(s.Profile)} }}";
 
     private static string Strings(IEnumerable<string> values) =>
-        "new string[] { " + string.Join(", ", values.Select(Literals.String)) + " }";
+        "new string[] { " + string.Join(", ", values.Select(Literals.Text)) + " }";
 
     private static string Map(IEnumerable<MetadataEntry> entries) =>
         "new global::System.Collections.Generic.Dictionary<string, string> { " +
-        string.Join(", ", entries.Select(e => $"[{Literals.String(e.Key)}] = {Literals.String(e.Json)}")) + " }";
+        string.Join(", ", entries.Select(e => $"[{Literals.String(e.Key)}] = {Literals.Text(e.Json)}")) + " }";
 
     private static string Entry(MitreEntry e) =>
         $"new {Rt}MitreEntry({Literals.String(e.Id)}, {Literals.String(e.Name)}, {Literals.String(e.Reference)})";

@@ -17,6 +17,7 @@ public static class PredicateDescriber
         AnyFieldPredicate a => $"some string value of the event {Describe(a.Matcher)}",
         NestedPredicate n => $"some object in {Name(n.Field)} satisfies the nested query",
         FieldComparePredicate c => $"{Name(c.Left)} {Relation(c.Operation)} {Name(c.Right)}{CaseNote(c.Case)}",
+        ExpressionPredicate x => ExpressionText.Describe(x.Condition),
         _ => predicate.GetType().Name,
     };
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.Planning;
@@ -16,13 +17,19 @@ public static class RuleEmitter
 {
     public const string GeneratorVersion = "0.1.0";
 
+    /// <summary>Names a rule class declares, which a rule's own type name must not take (C# forbids a member named like its type).</summary>
+    public static IEnumerable<string> MemberNames { get; } = new[]
+    {
+        "Info", "Fields", "IsMatch", "IsDetectionMatch", "Evaluate", "EvaluateGate", "EvaluateDetection", "Schema",
+        "Sequence", "MatchSteps", "EvaluateSteps", "Until",
+    }.Concat(Enumerable.Range(0, 63).Select(i => "Step" + i)).ToArray();
+
     public static string Emit(RuleEmitInput input)
     {
         var rule = input.Rule;
         var meta = rule.Metadata;
-        var condition = rule.Condition!;
         var gate = rule.Gate;
-        var fields = RuleFields.Of(gate is null ? condition : new AndPredicate(EquatableArray.Create(gate, condition)));
+        var fields = RuleFields.OfRule(rule);
         var w = new SourceWriter();
         FileHeader(w, input.DisplayPath);
         w.Line($"namespace {input.Namespace};");
@@ -49,15 +56,22 @@ public static class RuleEmitter
                 w.Line("/// <summary>The fields the rule reads, in slot order.</summary>");
                 w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> Fields {{ get; }} = new string[] {{ {string.Join(", ", fields.Fields.Select(f => Literals.String(f.ToString())))} }};");
                 w.Line();
-                ConditionEmitter.EmitIsMatch(w, "public");
-                w.Line();
-                if (gate is not null)
+                if (rule.Sequence is { } sequence)
                 {
-                    ConditionEmitter.EmitIsMatch(w, "public", "IsDetectionMatch", "EvaluateDetection",
-                        "Whether one UTF-8 JSON event matches the detection alone, without the logsource gate. False for malformed JSON.");
-                    w.Line();
+                    SequenceEmitter.EmitMembers(w, sequence, fields);
                 }
-                new ConditionEmitter(fields).EmitMembers(w, condition, "public", gate);
+                else
+                {
+                    ConditionEmitter.EmitIsMatch(w, "public");
+                    w.Line();
+                    if (gate is not null)
+                    {
+                        ConditionEmitter.EmitIsMatch(w, "public", "IsDetectionMatch", "EvaluateDetection",
+                            "Whether one UTF-8 JSON event matches the detection alone, without the logsource gate. False for malformed JSON.");
+                        w.Line();
+                    }
+                    new ConditionEmitter(fields).EmitMembers(w, rule.Condition!, "public", gate);
+                }
             }
         }
         return w.ToString();

@@ -42,6 +42,12 @@ public static class RuleSetEmitter
             for (var i = 0; i < plan.Rules.Count; i++)
             {
                 var rule = plan.Rules[i];
+                if (rule.IsSequence)
+                {
+                    // A sequence rule never matches a single event; the sequence engine joins its steps.
+                    w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => false) {{ Sequence = {rules}{rule.TypeName}.Sequence }},");
+                    continue;
+                }
                 var detection = rule.HasGate ? $", static json => {rules}{rule.TypeName}.IsDetectionMatch(json.Span)" : "";
                 w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => {rules}{rule.TypeName}.IsMatch(json.Span){detection}),");
             }
@@ -90,6 +96,31 @@ public static class RuleSetEmitter
             }
             w.Line();
 
+            w.Line("/// <inheritdoc/>");
+            using (w.Block($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences)"))
+            {
+                w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
+                using (w.Block("try"))
+                {
+                    using (w.Block($"if (!{Rt}EventScanner.TryScan<Schema>(utf8Json, fields))"))
+                    {
+                        w.Line("matchCount = 0;");
+                        w.Line("return false;");
+                    }
+                    w.Line($"var ev = new {Rt}EventView(utf8Json, fields);");
+                    w.Line($"matchCount = EvaluateScanned(in ev, matches, scope == {Rt}MatchScope.DetectionOnly);");
+                    w.Line("if (sequences is not null) EvaluateSequences(in ev, sequences);");
+                    w.Line("return true;");
+                }
+                using (w.Block("finally"))
+                {
+                    w.Line($"{Rt}EventFields.Release();");
+                }
+            }
+            w.Line();
+            EmitSequences(w, plan, shared, rules);
+            w.Line();
+
             var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
             using (w.Block($"private static int EvaluateScanned(scoped in {Rt}EventView ev, global::System.Span<int> matches, bool detectionOnly)"))
             {
@@ -106,6 +137,7 @@ public static class RuleSetEmitter
                     for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
                     {
                         var rule = plan.Rules[i];
+                        if (rule.IsSequence) continue;
                         w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
                         var call = rule.HasGate
                             ? $"(detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(Map{i})) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i})))"
@@ -135,5 +167,48 @@ public static class RuleSetEmitter
             SchemaEmitter.Emit(w, "Schema", SchemaPlan.Build(shared, allStringsSlot), slotNames);
         }
         return w.ToString();
+    }
+
+    /// <summary>
+    /// The sequence rules' part of the pass: each clock's time (a distinct timestamp field among them) read once,
+    /// then each sequence rule's steps, reported to the sink when the event matches any.
+    /// </summary>
+    private static void EmitSequences(SourceWriter w, RuleSetPlan plan, System.Collections.Generic.IReadOnlyList<Model.FieldRef> shared, string rules)
+    {
+        var sequenceRules = Enumerable.Range(0, plan.Rules.Count).Where(i => plan.Rules[i].IsSequence).ToList();
+        var clocks = sequenceRules.Select(i => plan.Rules[i].SequenceClock!).Distinct().OrderBy(f => f.ToString(), System.StringComparer.Ordinal).ToList();
+        var chunks = (sequenceRules.Count + RulesPerChunk - 1) / RulesPerChunk;
+        w.Line($"// Sequence rules ({sequenceRules.Count}): the steps each event matches go to the sequence engine.");
+        using (w.Block($"private static void EvaluateSequences(scoped in {Rt}EventView ev, {Rt}ISequenceSink sink)"))
+        {
+            for (var k = 0; k < clocks.Count; k++)
+            {
+                var slot = Enumerable.Range(0, shared.Count).First(s => shared[s].Equals(clocks[k]));
+                w.Line($"// clock {k}: {Literals.Comment(clocks[k].ToString())}");
+                w.Line($"var time{k} = {Rt}EventTime.Read(in ev, {slot});");
+                w.Line($"sink.OnEventTime({k}, time{k});");
+            }
+            for (var c = 0; c < chunks; c++)
+            {
+                w.Line($"EvaluateSequenceChunk{c}(in ev, sink{string.Concat(Enumerable.Range(0, clocks.Count).Select(k => $", time{k}"))});");
+            }
+        }
+        for (var c = 0; c < chunks; c++)
+        {
+            w.Line();
+            var parameters = string.Concat(Enumerable.Range(0, clocks.Count).Select(k => $", long time{k}"));
+            using (w.Block($"private static void EvaluateSequenceChunk{c}(scoped in {Rt}EventView ev, {Rt}ISequenceSink sink{parameters})"))
+            {
+                w.Line("ulong steps;");
+                foreach (var i in sequenceRules.Skip(c * RulesPerChunk).Take(RulesPerChunk))
+                {
+                    var rule = plan.Rules[i];
+                    var clock = clocks.IndexOf(rule.SequenceClock!);
+                    w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
+                    w.Line($"steps = {rules}{rule.TypeName}.EvaluateSteps(ev.WithSlotMap(Map{i}));");
+                    w.Line($"if (steps != 0) sink.OnSteps({i}, {clock}, time{clock}, steps, ev.WithSlotMap(Map{i}));");
+                }
+            }
+        }
     }
 }

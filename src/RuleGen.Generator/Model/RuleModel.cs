@@ -96,11 +96,17 @@ public sealed record RuleModel(
     /// <summary>A condition the format adds around the query (Sigma logsource), or null.</summary>
     public Predicate? Gate { get; init; }
 
+    /// <summary>
+    /// A multi-event rule (EQL sequence or sample), whose steps the host joins across events; null for single-event
+    /// rules. A sequence rule has no single-event <see cref="Condition"/>.
+    /// </summary>
+    public SequenceModel? Sequence { get; init; }
+
     /// <summary>The path shown to users (relative to the project or the rules folder), forward slashes.</summary>
     public string DisplayPath { get; init; } = SourcePath;
 
     /// <summary>Where the rule's id is written (for diagnostics about it), or the file start.</summary>
     public SourceLocation? IdLocation { get; init; }
 
-    public bool IsCompiled => Condition is not null;
+    public bool IsCompiled => Condition is not null || Sequence is not null;
 }

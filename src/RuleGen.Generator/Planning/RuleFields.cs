@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using RuleGen.Generator.Model;
 
 namespace RuleGen.Generator.Planning;
@@ -24,12 +25,37 @@ public sealed record RuleFields(EquatableArray<FieldRef> Fields, bool UsesAllStr
         throw new KeyNotFoundException("Field not planned: " + field);
     }
 
-    public static RuleFields Of(Predicate predicate)
+    /// <summary>
+    /// The fields a whole rule reads: its gate and condition, or for a sequence rule every step's condition, then
+    /// its join keys, timestamp and tiebreaker.
+    /// </summary>
+    public static RuleFields OfRule(RuleModel rule)
+    {
+        if (rule.Sequence is { } sequence)
+        {
+            var steps = sequence.Steps.Select(s => s.Condition).ToList();
+            if (sequence.Until is { } until) steps.Add(until.Condition);
+            var extra = new List<FieldRef>();
+            foreach (var step in sequence.Until is null ? sequence.Steps : sequence.Steps.Concat(new[] { sequence.Until }))
+            {
+                foreach (var key in step.Keys) extra.Add(key.Field);
+            }
+            extra.Add(sequence.TimestampField);
+            if (sequence.TiebreakerField is { } tiebreaker) extra.Add(tiebreaker);
+            return Of(new AndPredicate(steps.ToEquatableArray()), extra);
+        }
+        return Of(rule.Gate is null ? rule.Condition! : new AndPredicate(EquatableArray.Create(rule.Gate, rule.Condition!)));
+    }
+
+    public static RuleFields Of(Predicate predicate) => Of(predicate, System.Array.Empty<FieldRef>());
+
+    private static RuleFields Of(Predicate predicate, IEnumerable<FieldRef> extraFields)
     {
         var fields = new List<FieldRef>();
         var seen = new HashSet<FieldRef>();
         var allStrings = false;
         Visit(predicate);
+        foreach (var field in extraFields) Add(field);
         return new RuleFields(fields.ToEquatableArray(), allStrings);
 
         void Add(FieldRef field)
@@ -65,6 +91,9 @@ public sealed record RuleFields(EquatableArray<FieldRef> Fields, bool UsesAllStr
                     break;
                 case AnyFieldPredicate:
                     allStrings = true;
+                    break;
+                case ExpressionPredicate x:
+                    foreach (var f in ValueExpressions.Fields(x.Condition)) Add(f.Field);
                     break;
                 default:
                     foreach (var field in ExtensionFields(p)) Add(field);

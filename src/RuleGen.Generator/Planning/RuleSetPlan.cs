@@ -5,7 +5,11 @@ using RuleGen.Generator.Model;
 namespace RuleGen.Generator.Planning;
 
 /// <summary>One compiled rule as the rule set sees it: its generated type and the fields it reads.</summary>
-public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false);
+/// <param name="SequenceClock">For a sequence or sample rule, the timestamp field that orders its events; null for single-event rules.</param>
+public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false, FieldRef? SequenceClock = null)
+{
+    public bool IsSequence => SequenceClock is not null;
+}
 
 /// <summary>
 /// Every compiled rule of a compilation and the shared slots: each distinct field of any rule gets one shared slot

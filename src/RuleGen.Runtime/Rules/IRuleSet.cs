@@ -20,6 +20,13 @@ public sealed class CompiledRule
 
     public RuleInfo Info { get; }
 
+    /// <summary>
+    /// For a multi-event rule (EQL sequence or sample), its definition; null for single-event rules. A sequence rule
+    /// never matches a single event (<see cref="IsMatch(ReadOnlyMemory{byte})"/> is false): a
+    /// <see cref="SequenceEngine"/> joins the steps its events match.
+    /// </summary>
+    public SequenceDefinition? Sequence { get; init; }
+
     /// <summary>Evaluates this rule alone (convenience; the generated static <c>IsMatch</c> takes a span).</summary>
     public bool IsMatch(ReadOnlyMemory<byte> utf8Json) => _isMatch(utf8Json);
 
@@ -56,6 +63,14 @@ public interface IRuleSet
     /// rule's logsource), as reference evaluators that judge the detection alone do.
     /// </summary>
     bool TryEvaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount, MatchScope scope);
+
+    /// <summary>
+    /// Like <see cref="TryEvaluate(ReadOnlySpan{byte}, Span{int}, out int, MatchScope)"/>, and in the same pass over
+    /// the event tells <paramref name="sequences"/> which steps of each sequence rule the event matches. A rule set
+    /// without sequence rules ignores the sink.
+    /// </summary>
+    bool TryEvaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount, MatchScope scope, ISequenceSink? sequences) =>
+        TryEvaluate(utf8Json, matches, out matchCount, scope);
 }
 
 /// <summary>What a match means.</summary>

@@ -132,7 +132,6 @@ public sealed class RuleFileDiagnosticsTests
                 .WithArguments("qurey", "query, eql, esql, machine_learning, threshold, new_terms, threat_match, saved_query"));
 
     [Theory]
-    [InlineData("eql", "EQL rules are not compiled yet")]
     [InlineData("esql", "ES|QL rules run inside Elasticsearch and are not compiled")]
     [InlineData("machine_learning", "machine learning rules read anomaly results from Elasticsearch and are not compiled")]
     [InlineData("threshold", "threshold rules are not compiled yet")]

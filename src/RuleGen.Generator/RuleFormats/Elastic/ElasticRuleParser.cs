@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Diagnostics;
+using RuleGen.Generator.Languages.Eql;
 using RuleGen.Generator.Languages.Kql;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.RuleFormats.Toml;
@@ -18,7 +19,7 @@ public static class ElasticRuleParser
     public static readonly IReadOnlyDictionary<string, string?> RuleTypes = new Dictionary<string, string?>
     {
         ["query"] = null,
-        ["eql"] = "EQL rules are not compiled yet",
+        ["eql"] = null,
         ["esql"] = "ES|QL rules run inside Elasticsearch and are not compiled",
         ["machine_learning"] = "machine learning rules read anomaly results from Elasticsearch and are not compiled",
         ["threshold"] = "threshold rules are not compiled yet",
@@ -33,6 +34,7 @@ public static class ElasticRuleParser
         var root = TomlTreeReader.Read(path, text, diagnostics);
         var metadata = new RuleMetadata { Format = "elastic" };
         Predicate? condition = null;
+        SequenceModel? sequence = null;
 
         // After a TOML syntax error the tree holds whatever the parser recovered: missing or mistyped keys found in it
         // would only be echoes of that error.
@@ -95,14 +97,22 @@ public static class ElasticRuleParser
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RuleTypeNotCompiled, type.Location, metadata.Name, reason));
         }
+        else if (type is not null && typeName == "eql")
+        {
+            (condition, sequence) = CompileEql(rule, metadata, diagnostics);
+        }
         else if (type is not null)
         {
             condition = CompileQuery(rule, metadata, typeName, diagnostics);
         }
 
         // A rule with an error is not compiled, whatever else succeeded: better no matcher than a wrong one.
-        if (diagnostics.Any(d => d.IsError)) condition = null;
-        return new RuleModel(path, RuleFormat.Elastic, metadata, condition, diagnostics.ToEquatableArray()) { IdLocation = idLocation };
+        if (diagnostics.Any(d => d.IsError))
+        {
+            condition = null;
+            sequence = null;
+        }
+        return new RuleModel(path, RuleFormat.Elastic, metadata, condition, diagnostics.ToEquatableArray()) { IdLocation = idLocation, Sequence = sequence };
     }
 
     private static Predicate? CompileQuery(TomlReader rule, RuleMetadata metadata, string type, List<DiagnosticInfo> diagnostics)
@@ -121,6 +131,63 @@ public static class ElasticRuleParser
         SourceLocation Locate(int start, int length) =>
             queryNode.StringMap?.Locate(start, length) ?? queryNode.Location;
         return KqlLowering.Compile(query, Locate, diagnostics);
+    }
+
+    /// <summary>
+    /// An EQL rule: the query with the fields the rule names around it (event_category_override, timestamp_field,
+    /// tiebreaker_field) and its look-back (from), which bounds how long a sequence waits without maxspan.
+    /// </summary>
+    private static (Predicate? Condition, SequenceModel? Sequence) CompileEql(TomlReader rule, RuleMetadata metadata, List<DiagnosticInfo> diagnostics)
+    {
+        var languageNode = rule.StringNode("language", required: true, hint: "language = \"eql\" to [rule]");
+        var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
+        if (languageNode is null || queryNode is null) return (null, null);
+        var language = (string)languageNode.Value;
+        if (language != "eql")
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedLanguage, languageNode.Location, "eql", language, "use language = \"eql\""));
+            return (null, null);
+        }
+        var lookback = EqlRuleOptions.DefaultLookbackNanos;
+        if (metadata.From is { } from && !TryParseLookback(from, out lookback))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidValue, rule.Table.Find("from")!.Value.Location, "rule.from",
+                "write the look-back as now-<n><unit>, such as \"now-9m\" (units s, m, h, d)"));
+            return (null, null);
+        }
+        var options = EqlRuleOptions.Default with
+        {
+            CategoryField = rule.String("event_category_override") ?? EqlRuleOptions.Default.CategoryField,
+            TimestampField = rule.String("timestamp_field") ?? EqlRuleOptions.Default.TimestampField,
+            TiebreakerField = rule.String("tiebreaker_field"),
+            LookbackNanos = lookback,
+        };
+        var query = (string)queryNode.Value;
+        SourceLocation Locate(int start, int length) =>
+            queryNode.StringMap?.Locate(start, length) ?? queryNode.Location;
+        var result = EqlLowering.Compile(query, Locate, diagnostics, options);
+        return (result.Condition, result.Sequence);
+    }
+
+    /// <summary>Reads Kibana's <c>from</c> (date math such as <c>now-9m</c>) as a look-back duration.</summary>
+    public static bool TryParseLookback(string from, out long nanoseconds)
+    {
+        nanoseconds = 0;
+        var text = from.Trim();
+        if (!text.StartsWith("now-", System.StringComparison.Ordinal) || text.Length < 6) return false;
+        var unit = text[text.Length - 1];
+        if (!long.TryParse(text.Substring(4, text.Length - 5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var amount) || amount <= 0) return false;
+        long factor = unit switch
+        {
+            's' => 1_000_000_000L,
+            'm' => 60_000_000_000L,
+            'h' => 3_600_000_000_000L,
+            'd' => 86_400_000_000_000L,
+            _ => 0,
+        };
+        if (factor == 0 || amount > long.MaxValue / factor) return false;
+        nanoseconds = amount * factor;
+        return true;
     }
 
     private static EquatableArray<ThreatMapping> ReadThreat(TomlReader rule, List<DiagnosticInfo> diagnostics)

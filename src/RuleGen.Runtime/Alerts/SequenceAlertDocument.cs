@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace RuleGen.Runtime;
+
+/// <summary>
+/// Writes one alert for a completed EQL sequence (or sample) as a JSON document shaped like Kibana's alerts: the
+/// <c>kibana.alert.*</c> keys of the rule, and every event of the sequence, in step order, under
+/// <c>rulegen.sequence.events</c> with where each came from.
+/// </summary>
+/// <remarks>
+/// Kibana writes a sequence as one building-block alert per event plus a "shadow" alert sharing their
+/// <c>kibana.alert.group.id</c>; RuleGen writes the shadow alert with the events inside it, so one alert names the
+/// whole sequence. Its <c>kibana.alert.original_time</c> is the first event's time, <c>@timestamp</c> when the alert
+/// was created.
+/// </remarks>
+public static class SequenceAlertDocument
+{
+    public static void Write(Utf8JsonWriter writer, SequenceMatch match, string? alertTimestamp = null)
+    {
+        var rule = match.Rule.Info;
+        var kind = match.Rule.Sequence?.Kind == SequenceKind.Sample ? "sample" : "sequence";
+        var id = AlertId(match);
+        writer.WriteStartObject();
+        writer.WriteString("@timestamp", alertTimestamp ?? DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("event.kind", "signal");
+        writer.WriteString("kibana.alert.uuid", id);
+        writer.WriteString("kibana.alert.group.id", id);
+        writer.WriteString("kibana.alert.status", "active");
+        writer.WriteString("kibana.alert.workflow_status", "open");
+        writer.WriteNumber("kibana.alert.depth", 1);
+        writer.WriteString("kibana.alert.severity", rule.Severity);
+        writer.WriteNumber("kibana.alert.risk_score", rule.RiskScore);
+        writer.WriteString("kibana.alert.reason", Reason(match, kind));
+        var first = match.Events[0].TimeNanos;
+        if (first != EventTime.Missing) writer.WriteString("kibana.alert.original_time", EventTime.Format(first));
+        if (rule.BuildingBlockType is { } buildingBlock) writer.WriteString("kibana.alert.building_block_type", buildingBlock);
+
+        writer.WriteString("kibana.alert.rule.name", rule.Name);
+        writer.WriteString("kibana.alert.rule.rule_id", rule.Id);
+        writer.WriteString("kibana.alert.rule.uuid", rule.Id);
+        writer.WriteString("kibana.alert.rule.type", rule.Type);
+        writer.WriteString("kibana.alert.rule.description", rule.Description);
+        writer.WriteString("kibana.alert.rule.severity", rule.Severity);
+        writer.WriteNumber("kibana.alert.rule.risk_score", rule.RiskScore);
+        writer.WriteStartArray("kibana.alert.rule.tags");
+        foreach (var tag in rule.Tags) writer.WriteStringValue(tag);
+        writer.WriteEndArray();
+        writer.WriteStartArray("kibana.alert.rule.threat");
+        foreach (var threat in rule.Threat) WriteThreat(writer, threat);
+        writer.WriteEndArray();
+        writer.WriteStartObject("kibana.alert.rule.parameters");
+        writer.WriteString("type", rule.Type);
+        writer.WriteString("language", rule.Language);
+        if (rule.Query is not null) writer.WriteString("query", rule.Query);
+        writer.WriteEndObject();
+
+        writer.WriteString("rulegen.rule.file", rule.SourceFile);
+        writer.WriteString("rulegen.sequence.kind", kind);
+        writer.WriteStartArray("rulegen.sequence.keys");
+        foreach (var key in match.Keys)
+        {
+            if (key is null) writer.WriteNullValue();
+            else writer.WriteStringValue(key);
+        }
+        writer.WriteEndArray();
+        writer.WriteStartArray("rulegen.sequence.events");
+        for (var i = 0; i < match.Events.Count; i++)
+        {
+            var e = match.Events[i];
+            writer.WriteStartObject();
+            writer.WriteNumber("step", match.Steps[i]);
+            if (e.TimeNanos != EventTime.Missing) writer.WriteString("@timestamp", EventTime.Format(e.TimeNanos));
+            writer.WriteString("rulegen.input.file", e.Source.File);
+            writer.WriteNumber("rulegen.input.line", e.Source.Line);
+            writer.WritePropertyName("event");
+            using (var document = JsonDocument.Parse(e.Json)) document.RootElement.WriteTo(writer);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>A stable id: the same rule over the same input lines always gets the same id (SHA-256, hex).</summary>
+    public static string AlertId(SequenceMatch match)
+    {
+        var text = new StringBuilder(match.Rule.Info.Id);
+        foreach (var e in match.Events) text.Append('\n').Append(e.Source.File).Append(':').Append(e.Source.Line.ToString(CultureInfo.InvariantCulture));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private static string Reason(SequenceMatch match, string kind)
+    {
+        var keys = match.Keys.Where(k => k is not null).ToList();
+        var by = keys.Count > 0 ? " with " + string.Join(", ", keys) : "";
+        return $"{kind} of {match.Events.Count} events{by} created {match.Rule.Info.Severity} alert {match.Rule.Info.Name}.";
+    }
+
+    private static void WriteThreat(Utf8JsonWriter writer, ThreatMapping threat)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("framework", threat.Framework);
+        writer.WritePropertyName("tactic");
+        WriteEntry(writer, threat.Tactic);
+        writer.WriteStartArray("technique");
+        foreach (var technique in threat.Techniques)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", technique.Technique.Id);
+            writer.WriteString("name", technique.Technique.Name);
+            writer.WriteString("reference", technique.Technique.Reference);
+            writer.WriteStartArray("subtechnique");
+            foreach (var sub in technique.Subtechniques) WriteEntry(writer, sub);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteEntry(Utf8JsonWriter writer, MitreEntry entry)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id", entry.Id);
+        writer.WriteString("name", entry.Name);
+        writer.WriteString("reference", entry.Reference);
+        writer.WriteEndObject();
+    }
+}
