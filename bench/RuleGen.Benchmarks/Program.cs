@@ -105,7 +105,8 @@ if (rows.Count == 0)
     return 1;
 }
 
-Console.WriteLine(RuleSetFacts.Describe(rows));
+var facts = RuleSetFacts.Describe(rows);
+Console.WriteLine(facts);
 if (verify && !InterpreterCheck.Run(rows, Console.Out)) return 1;
 
 Catalog.Selected = rows;
@@ -127,6 +128,6 @@ var table = ResultTable.Build(summary, rows);
 Console.WriteLine();
 Console.WriteLine(table);
 var output = Path.Combine(summary.ResultsDirectoryPath, "rulegen-performance.md");
-File.WriteAllText(output, table);
+File.WriteAllText(output, table + Environment.NewLine + facts);
 Console.WriteLine($"(written to {output})");
 return 0;

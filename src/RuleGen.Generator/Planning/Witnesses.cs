@@ -206,8 +206,8 @@ public static class Witnesses
                 var atoms = new List<WitnessAtom>(list.Values.Count);
                 foreach (var value in list.Values)
                 {
-                    if (Atom(slot, list.Operation, value) is not { } atom) return null;
-                    atoms.Add(atom);
+                    if (Atom(slot, list.Operation, value) is not { } valueAtom) return null;
+                    atoms.Add(valueAtom);
                 }
                 return atoms;
             }
