@@ -8,6 +8,7 @@ using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RuleGen.Benchmarks;
+using RuleGen.Runtime;
 
 // dotnet run -c Release --project bench/RuleGen.Benchmarks [-- options]; see Usage.
 const string Usage = """
@@ -63,6 +64,8 @@ if (profile is not null)
         Console.Error.WriteLine($"no such row (or it cannot run): {profile}");
         return 1;
     }
+    if (row.Engine == Engine.RuleGen && Catalog.RuleSet(row.RuleSet) is IIndexedRuleSet indexed)
+        Console.WriteLine(CandidateFacts.Describe(indexed, Catalog.Stream(row.Stream), row.Scope));
     var bench = new EngineBenchmarks { Workload = row };
     bench.Setup();
     var watch = System.Diagnostics.Stopwatch.StartNew();
