@@ -18,6 +18,7 @@ public static class Cli
           -o, --output FILE    write alerts to FILE instead of stdout
           -q, --quiet          no summary on stderr (malformed lines are still reported)
               --no-progress    no progress bar (it is only drawn when stderr is a terminal)
+              --threads N      evaluate events on N threads (default: every core); alerts keep the input order
               --               the arguments that follow are INPUTs, even if they start with '-'
 
         Alerts are NDJSON documents shaped like Kibana's alerts, one per (rule, event) match. Malformed lines are

@@ -1,15 +1,23 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Runtime.ExceptionServices;
+using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
-/// <summary>Options of <c>rulegen scan</c>.</summary>
-public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true);
+/// <summary>Options of <c>rulegen scan</c>. <paramref name="Threads"/>: evaluation threads, 0 for one per core.</summary>
+public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true, int Threads = 0)
+{
+    /// <summary>The evaluation threads this scan uses.</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+}
 
 /// <summary>
 /// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, writes one alert per
 /// (rule, event) match, reports malformed lines with their file and line number and goes on, and ends with a summary.
+/// Events are evaluated in parallel batches (<see cref="ScanPipeline"/> stage a); everything that needs input order,
+/// alerts, reports and the summary, happens in stage b (<see cref="WriteBatch"/>).
 /// </summary>
 public static class ScanCommand
 {
@@ -35,6 +43,7 @@ public static class ScanCommand
         string? output = null;
         var quiet = false;
         var progress = true;
+        var threads = 0;
         var onlyInputs = false;
         options = null;
         for (var i = 0; i < args.Length; i++)
@@ -64,6 +73,14 @@ public static class ScanCommand
                 case "--no-progress":
                     progress = false;
                     break;
+                case "--threads":
+                    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a number of threads (1 or more).");
+                        return false;
+                    }
+                    i++;
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -81,7 +98,7 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: stdin (-) can be scanned only once.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress);
+        options = new ScanOptions(inputs, output, quiet, progress, threads);
         return true;
     }
 
@@ -134,83 +151,28 @@ public static class ScanCommand
         var stderr = console.Stderr;
         var time = console.Time;
         var started = time.GetTimestamp();
-        var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
-        var summary = new ScanSummary(ruleSet.Rules.Count, options.Inputs.Count);
-        var progress = options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null;
-        var matches = new int[Math.Max(1, ruleSet.Rules.Count)];
-        var exitCode = ExitCodes.Success;
+        var state = new ScanState(
+            console, ruleSet, options.Inputs.Select(ScanInput.DisplayName).ToArray(),
+            new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow()),
+            new ScanSummary(ruleSet.Rules.Count, options.Inputs.Count),
+            options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null,
+            started);
         var outputFailed = false;
-        // Sequence and sample rules: the engine joins the steps events match and hands back completed sequences.
-        var sequences = new SequenceEngine(ruleSet, match =>
+        try
         {
-            alerts.WriteSequence(match);
-            summary.AddAlert(match.Rule.Index);
-        });
-        var sequenceSink = sequences.HasSequenceRules ? sequences : null;
-
-        foreach (var input in options.Inputs)
+            ScanPipeline.Run(options.Inputs.Count, i => (ScanInput.Open(options.Inputs[i], console.Stdin), options.Inputs[i] == ScanInput.Stdin),
+                options.EffectiveThreads, ruleSet, state.WriteBatch, state.Alerts.Flush);
+        }
+        catch (AlertWriter.OutputFailedException ex)
         {
-            var display = ScanInput.DisplayName(input);
-            LineReader? reader = null;
-            try
-            {
-                using var stream = ScanInput.Open(input, console.Stdin);
-                reader = new LineReader(stream, beforeRead: alerts.Flush);
-                while (reader.TryReadLine(out var line))
-                {
-                    if (IsBlank(line))
-                    {
-                        summary.BlankLines++;
-                        continue;
-                    }
-                    sequences.CurrentSource = new EventSource(display, reader.LineNumber);
-                    if (!ruleSet.TryEvaluate(line, matches, out var count, MatchScope.Full, sequenceSink))
-                    {
-                        summary.AddMalformed(display, reader.LineNumber);
-                        if (summary.MalformedCount <= MalformedLinesReported)
-                        {
-                            progress?.Clear();
-                            stderr.WriteLine($"rulegen: {display}:{reader.LineNumber}: malformed line skipped: {Describe(line)}");
-                        }
-                        else if (summary.MalformedCount == MalformedLinesReported + 1)
-                        {
-                            stderr.WriteLine("rulegen: further malformed lines are not reported one by one; the summary counts them.");
-                        }
-                        continue;
-                    }
-                    summary.Events++;
-                    for (var i = 0; i < count; i++)
-                    {
-                        var rule = ruleSet.Rules[matches[i]];
-                        alerts.Write(rule.Info, line, new EventSource(display, reader.LineNumber));
-                        summary.AddAlert(matches[i]);
-                    }
-                    if (progress is not null && (summary.Events & 1023) == 0)
-                        progress.Update(summary.Events, summary.Alerts, summary.Bytes + reader.BytesRead, time.GetElapsedTime(started));
-                }
-            }
-            catch (AlertWriter.OutputFailedException ex)
-            {
-                progress?.Clear();
-                stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
-                exitCode = ExitCodes.InputOutputError;
-                outputFailed = true;
-                break;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-            {
-                progress?.Clear();
-                // Before the first line: the input could not be opened; after it: reading or decompressing failed.
-                var message = reader is null
-                    ? $"rulegen: {display}: {ex.Message}"
-                    : $"rulegen: {display}: {(ex is InvalidDataException ? "corrupt gzip data" : "read error")} after line {reader.LineNumber}: {ex.Message}";
-                stderr.WriteLine(message);
-                exitCode = ExitCodes.InputOutputError;
-            }
-            finally
-            {
-                summary.Bytes += reader?.BytesRead ?? 0;
-            }
+            state.Progress?.Clear();
+            stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
+            state.ExitCode = ExitCodes.InputOutputError;
+            outputFailed = true;
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
         if (!outputFailed)
@@ -218,22 +180,109 @@ public static class ScanCommand
             try
             {
                 // The end of the input: join the step matches still held back for reordering.
-                sequences.Flush();
-                alerts.Flush();
+                state.Sequences?.Flush();
+                state.Alerts.Flush();
             }
             catch (AlertWriter.OutputFailedException ex)
             {
                 stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
-                exitCode = ExitCodes.InputOutputError;
+                state.ExitCode = ExitCodes.InputOutputError;
             }
         }
-        progress?.Clear();
+        state.Progress?.Clear();
         if (!options.Quiet)
         {
-            summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
-            if (sequenceSink is not null) PrintSequences(stderr, sequences.Statistics);
+            state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+            if (state.Sequences is { } sequences) PrintSequences(stderr, sequences.Statistics);
         }
-        return exitCode;
+        return state.ExitCode;
+    }
+
+    /// <summary>Stage (b) of the scan: what must see the events in input order.</summary>
+    private sealed class ScanState(HostConsole console, IRuleSet ruleSet, string[] displays, AlertWriter alerts, ScanSummary summary,
+        ProgressBar? progress, long started)
+    {
+        public AlertWriter Alerts { get; } = alerts;
+        public ScanSummary Summary { get; } = summary;
+        public ProgressBar? Progress { get; } = progress;
+        public int ExitCode { get; set; } = ExitCodes.Success;
+
+        /// <summary>
+        /// Sequence and sample rules (null when the rule set has none): stateful, so they live here, in input order.
+        /// The engine joins the steps events match and hands back completed sequences, written at once.
+        /// </summary>
+        public SequenceEngine? Sequences { get; } = CreateSequences(ruleSet, alerts, summary);
+
+        private readonly int[] _discarded = new int[Math.Max(1, ruleSet.Rules.Count)];
+
+        private static SequenceEngine? CreateSequences(IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary)
+        {
+            var engine = new SequenceEngine(ruleSet, match =>
+            {
+                alerts.WriteSequence(match);
+                summary.AddAlert(match.Rule.Index);
+            });
+            return engine.HasSequenceRules ? engine : null;
+        }
+
+        /// <summary>Writes one evaluated batch: its alerts, its malformed lines, its counts, a read error after it.</summary>
+        public void WriteBatch(LineBatch batch)
+        {
+            var stderr = console.Stderr;
+            var display = displays[batch.Input];
+            if (batch.OpenFailed)
+            {
+                Progress?.Clear();
+                stderr.WriteLine($"rulegen: {display}: {batch.ReadError!.Message}");
+                ExitCode = ExitCodes.InputOutputError;
+                return;
+            }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var verdict = batch.Verdict(i);
+                if (verdict == LineBatch.Blank)
+                {
+                    Summary.BlankLines++;
+                    continue;
+                }
+                if (verdict == LineBatch.Malformed)
+                {
+                    Summary.AddMalformed(display, batch.LineNumber(i));
+                    if (Summary.MalformedCount <= MalformedLinesReported)
+                    {
+                        Progress?.Clear();
+                        stderr.WriteLine($"rulegen: {display}:{batch.LineNumber(i)}: malformed line skipped: {Describe(batch.Line(i))}");
+                    }
+                    else if (Summary.MalformedCount == MalformedLinesReported + 1)
+                    {
+                        stderr.WriteLine("rulegen: further malformed lines are not reported one by one; the summary counts them.");
+                    }
+                    continue;
+                }
+                Summary.Events++;
+                if (Sequences is not null)
+                {
+                    // The event's sequence steps, in input order (stage a found its single-event matches already).
+                    Sequences.CurrentSource = new EventSource(display, batch.LineNumber(i));
+                    ruleSet.TryEvaluate(batch.Line(i), _discarded, out _, MatchScope.Full, Sequences);
+                }
+                foreach (var match in batch.MatchesOf(i))
+                {
+                    Alerts.Write(ruleSet.Rules[match].Info, batch.Line(i), new EventSource(display, batch.LineNumber(i)));
+                    Summary.AddAlert(match);
+                }
+                if (Progress is not null && (Summary.Events & 1023) == 0)
+                    Progress.Update(Summary.Events, Summary.Alerts, Summary.Bytes + batch.BytesRead, console.Time.GetElapsedTime(started));
+            }
+            Summary.Bytes += batch.BytesRead;
+            if (batch.ReadError is { } error)
+            {
+                Progress?.Clear();
+                var lastLine = batch.FirstLineNumber + batch.Count - 1;
+                stderr.WriteLine($"rulegen: {display}: {(error is InvalidDataException ? "corrupt gzip data" : "read error")} after line {lastLine}: {error.Message}");
+                ExitCode = ExitCodes.InputOutputError;
+            }
+        }
     }
 
     private static void PrintSequences(TextWriter stderr, SequenceStatistics s)
@@ -247,8 +296,6 @@ public static class ScanCommand
         if (s.OpenWindowsAtEnd > 0) dropped.Add(string.Format(c, "{0:N0} with a missing-event window still open at the end", s.OpenWindowsAtEnd));
         if (dropped.Count > 0) stderr.WriteLine("    not joined: " + string.Join("; ", dropped));
     }
-
-    private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;
 
     /// <summary>Why a line is not one JSON object (the slow path, only for malformed lines).</summary>
     public static string Describe(ReadOnlySpan<byte> line)
