@@ -1,15 +1,28 @@
 using System.Globalization;
 using System.Text.Json;
+using RuleGen.Host.Detection;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
 /// <summary>Options of <c>rulegen scan</c>.</summary>
-public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true);
+public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true)
+{
+    /// <summary><c>--state DIR</c>: where the detection state is restored from and saved to (null: the input is the whole stream).</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary><c>--indicators FILE</c>: NDJSON indicator documents for threat_match rules.</summary>
+    public string? IndicatorFile { get; init; }
+
+    /// <summary><c>--lateness DURATION</c>: how far out of time order events may arrive (see <see cref="DetectionOptions.AllowedLateness"/>).</summary>
+    public TimeSpan AllowedLateness { get; init; } = new DetectionOptions().AllowedLateness;
+}
 
 /// <summary>
-/// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, writes one alert per
-/// (rule, event) match, reports malformed lines with their file and line number and goes on, and ends with a summary.
+/// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, runs the rules as
+/// Kibana's detection engine does (<see cref="ScanDetection"/>: schedules on event time, max_signals, the stateful
+/// rule types, alert shaping) and writes their alerts, reports malformed lines with their file and line number and
+/// goes on, and ends with a summary.
 /// </summary>
 public static class ScanCommand
 {
@@ -36,6 +49,8 @@ public static class ScanCommand
         var quiet = false;
         var progress = true;
         var onlyInputs = false;
+        string? state = null, indicators = null;
+        var lateness = new DetectionOptions().AllowedLateness;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -64,6 +79,23 @@ public static class ScanCommand
                 case "--no-progress":
                     progress = false;
                     break;
+                case "--state" or "--indicators" or "--lateness":
+                    if (i + 1 >= args.Length)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs {(arg == "--state" ? "a folder" : arg == "--indicators" ? "a file name" : "a duration such as 1m")}.");
+                        return false;
+                    }
+                    var value = args[++i];
+                    if (arg == "--state") state = value;
+                    else if (arg == "--indicators") indicators = value;
+                    else if (value == "0") lateness = TimeSpan.Zero;
+                    else if (RuleSchedule.TryParseDuration(value, out var nanos)) lateness = TimeSpan.FromTicks(nanos / 100);
+                    else
+                    {
+                        stderr.WriteLine($"rulegen: --lateness needs a duration such as 30s or 1m (got '{value}').");
+                        return false;
+                    }
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -81,7 +113,7 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: stdin (-) can be scanned only once.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress);
+        options = new ScanOptions(inputs, output, quiet, progress) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness };
         return true;
     }
 
@@ -135,18 +167,15 @@ public static class ScanCommand
         var time = console.Time;
         var started = time.GetTimestamp();
         var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
-        var summary = new ScanSummary(ruleSet.Rules.Count, options.Inputs.Count);
+        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
         var progress = options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null;
         var matches = new int[Math.Max(1, ruleSet.Rules.Count)];
         var exitCode = ExitCodes.Success;
         var outputFailed = false;
-        // Sequence and sample rules: the engine joins the steps events match and hands back completed sequences.
-        var sequences = new SequenceEngine(ruleSet, match =>
-        {
-            alerts.WriteSequence(match);
-            summary.AddAlert(match.Rule.Index);
-        });
-        var sequenceSink = sequences.HasSequenceRules ? sequences : null;
+        // The sequential stage: the rules run on their schedules (and sequences join) in input order.
+        var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr);
+        if (detection is null) return ExitCodes.InputOutputError;
+        var sequenceSink = detection.SequenceSink;
 
         foreach (var input in options.Inputs)
         {
@@ -163,7 +192,8 @@ public static class ScanCommand
                         summary.BlankLines++;
                         continue;
                     }
-                    sequences.CurrentSource = new EventSource(display, reader.LineNumber);
+                    var source = new EventSource(display, reader.LineNumber);
+                    detection.BeginEvent(source);
                     if (!ruleSet.TryEvaluate(line, matches, out var count, MatchScope.Full, sequenceSink))
                     {
                         summary.AddMalformed(display, reader.LineNumber);
@@ -179,12 +209,7 @@ public static class ScanCommand
                         continue;
                     }
                     summary.Events++;
-                    for (var i = 0; i < count; i++)
-                    {
-                        var rule = ruleSet.Rules[matches[i]];
-                        alerts.Write(rule.Info, line, new EventSource(display, reader.LineNumber));
-                        summary.AddAlert(matches[i]);
-                    }
+                    detection.OnEvent(line, source, matches.AsSpan(0, Math.Min(count, matches.Length)));
                     if (progress is not null && (summary.Events & 1023) == 0)
                         progress.Update(summary.Events, summary.Alerts, summary.Bytes + reader.BytesRead, time.GetElapsedTime(started));
                 }
@@ -217,8 +242,8 @@ public static class ScanCommand
         {
             try
             {
-                // The end of the input: join the step matches still held back for reordering.
-                sequences.Flush();
+                // The end of the input: the stream ends (remaining executions run), or its state is saved.
+                detection.Finish(stderr, ref exitCode);
                 alerts.Flush();
             }
             catch (AlertWriter.OutputFailedException ex)
@@ -231,7 +256,8 @@ public static class ScanCommand
         if (!options.Quiet)
         {
             summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
-            if (sequenceSink is not null) PrintSequences(stderr, sequences.Statistics);
+            if (sequenceSink is not null) PrintSequences(stderr, detection.Sequences.Statistics);
+            detection.PrintSummary(stderr);
         }
         return exitCode;
     }
