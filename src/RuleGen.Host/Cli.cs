@@ -20,6 +20,7 @@ public static class Cli
               --no-progress    no progress bar (it is only drawn when stderr is a terminal)
               --state DIR      keep the detection state in DIR: restore it before the scan, save it after (the
                                input continues the stream of the previous run; nothing is alerted twice)
+              --final          with --state: this input ends the stream (remaining executions run, then save)
               --indicators FILE  NDJSON indicator documents for threat_match rules
               --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
               --               the arguments that follow are INPUTs, even if they start with '-'

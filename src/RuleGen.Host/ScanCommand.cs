@@ -11,6 +11,9 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
     /// <summary><c>--state DIR</c>: where the detection state is restored from and saved to (null: the input is the whole stream).</summary>
     public string? StateDirectory { get; init; }
 
+    /// <summary><c>--final</c> (with <see cref="StateDirectory"/>): this input ends the stream; remaining executions run before the state is saved.</summary>
+    public bool Final { get; init; }
+
     /// <summary><c>--indicators FILE</c>: NDJSON indicator documents for threat_match rules.</summary>
     public string? IndicatorFile { get; init; }
 
@@ -50,6 +53,7 @@ public static class ScanCommand
         var progress = true;
         var onlyInputs = false;
         string? state = null, indicators = null;
+        var final = false;
         var lateness = new DetectionOptions().AllowedLateness;
         options = null;
         for (var i = 0; i < args.Length; i++)
@@ -78,6 +82,9 @@ public static class ScanCommand
                     break;
                 case "--no-progress":
                     progress = false;
+                    break;
+                case "--final":
+                    final = true;
                     break;
                 case "--state" or "--indicators" or "--lateness":
                     if (i + 1 >= args.Length)
@@ -113,7 +120,12 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: stdin (-) can be scanned only once.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness };
+        if (final && state is null)
+        {
+            stderr.WriteLine("rulegen: --final ends a stream kept with --state DIR; without --state every scan ends its stream.");
+            return false;
+        }
+        options = new ScanOptions(inputs, output, quiet, progress) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final };
         return true;
     }
 

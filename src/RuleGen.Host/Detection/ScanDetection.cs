@@ -61,7 +61,7 @@ public sealed class ScanDetection : IDetectionAlertSink
         var engineOptions = new DetectionOptions
         {
             AllowedLateness = options.AllowedLateness,
-            EndOfInputEndsStream = options.StateDirectory is null,
+            EndOfInputEndsStream = options.StateDirectory is null || options.Final,
         };
         var detection = new ScanDetection(ruleSet, alerts, summary, engineOptions, indicators, options.StateDirectory);
         if (options.StateDirectory is { } directory && !detection.Restore(directory, stderr)) return null;
@@ -106,17 +106,17 @@ public sealed class ScanDetection : IDetectionAlertSink
     }
 
     /// <summary>
-    /// The end of the input: without a state directory, the stream ends (held-back sequence steps are joined, every
-    /// remaining execution runs); with one, the state is saved for the next run.
+    /// The end of the input: without a state directory (or with <c>--final</c>) the stream ends: held-back sequence steps
+    /// are joined and every remaining execution runs. With a state directory the state is then saved for the next run.
     /// </summary>
     public void Finish(TextWriter stderr, ref int exitCode)
     {
-        if (_stateDirectory is null)
+        if (Engine.Options.EndOfInputEndsStream)
         {
             Sequences.Flush();
             Engine.Finish();
-            return;
         }
+        if (_stateDirectory is null) return;
         try
         {
             Save(_stateDirectory);
