@@ -20,6 +20,9 @@ namespace RuleGen.Generator;
 /// <summary>The options that apply to the whole compilation.</summary>
 public sealed record GeneratorOptions(string Namespace, string ProjectDirectory)
 {
+    /// <summary>The Sigma field profile of rule files whose folder names none (MSBuild property RuleGenSigmaProfile; default flat).</summary>
+    public string SigmaProfile { get; init; } = "";
+
     public const string DefaultNamespace = "RuleGen.Generated";
 }
 
@@ -50,6 +53,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         public const string NamedRules = "NamedRules";
         public const string EmittedRules = "EmittedRules";
         public const string RuleSet = "RuleSet";
+        public const string SigmaConfig = "SigmaConfig";
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -76,8 +80,31 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             foreach (var diagnostic in types.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
 
-        var files = context.AdditionalTextsProvider
+        var candidates = context.AdditionalTextsProvider
             .Where(static file => IsRuleFile(file.Path))
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, _) =>
+            {
+                pair.Right.GetOptions(pair.Left).TryGetValue("build_metadata.AdditionalFiles.RuleGenKind", out var kind);
+                return (File: pair.Left, IsSigmaConfig: string.Equals(kind, "SigmaConfig", StringComparison.OrdinalIgnoreCase));
+            });
+
+        // Sigma configuration files (RuleGenSigmaConfig items): placeholder values and field/logsource mappings.
+        var sigmaConfig = candidates
+            .Where(static c => c.IsSigmaConfig)
+            .Select(static (c, ct) => SigmaConfig.Parse(c.File.Path, c.File.GetText(ct)?.ToString() ?? ""))
+            .Collect()
+            .Select(static (configs, _) => SigmaConfig.Merge(configs.OrderBy(c => c.Diagnostics.Count)))
+            .WithTrackingName(Steps.SigmaConfig);
+
+        context.RegisterSourceOutput(sigmaConfig, static (spc, config) =>
+        {
+            foreach (var diagnostic in config.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+
+        var files = candidates
+            .Where(static c => !c.IsSigmaConfig)
+            .Select(static (c, _) => c.File)
             .Combine(context.AnalyzerConfigOptionsProvider)
             .Combine(options)
             .Combine(fieldTypes)
@@ -89,12 +116,13 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenProfile", out var profile);
                 var text = file.GetText(ct)?.ToString() ?? "";
                 var display = DisplayPath(file.Path, string.IsNullOrEmpty(root) ? opts.ProjectDirectory : root!);
-                return new RuleFileInput(file.Path, display, text, profile ?? "") { FieldTypes = types };
+                return new RuleFileInput(file.Path, display, text, string.IsNullOrWhiteSpace(profile) ? opts.SigmaProfile : profile!) { FieldTypes = types };
             })
             .WithTrackingName(Steps.RuleFiles);
 
         var parsed = files
-            .Select(static (file, _) => ParseRule(file))
+            .Combine(sigmaConfig)
+            .SelectMany(static (pair, _) => ParseRules(pair.Left, pair.Right))
             .WithTrackingName(Steps.ParsedRules);
 
         context.RegisterSourceOutput(parsed, static (spc, rule) =>
@@ -143,9 +171,10 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     {
         global.TryGetValue("build_property.RuleGenNamespace", out var ns);
         global.TryGetValue("build_property.ProjectDir", out var projectDir);
+        global.TryGetValue("build_property.RuleGenSigmaProfile", out var sigmaProfile);
         return new GeneratorOptions(
             IsValidNamespace(ns) ? ns!.Trim() : GeneratorOptions.DefaultNamespace,
-            projectDir ?? "");
+            projectDir ?? "") { SigmaProfile = sigmaProfile?.Trim() ?? "" };
     }
 
     private static bool IsValidNamespace(string? ns)
@@ -170,19 +199,25 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     }
 
     /// <summary>Parses one rule file; never throws (an unexpected failure becomes RG0009 on that file).</summary>
-    public static RuleModel ParseRule(RuleFileInput file)
+    public static RuleModel ParseRule(RuleFileInput file) => ParseRules(file, SigmaConfig.Empty)[0];
+
+    /// <summary>
+    /// Parses one rule file into its rules (a Sigma file may hold several YAML documents); never throws (an
+    /// unexpected failure becomes RG0009 on that file).
+    /// </summary>
+    public static ImmutableArray<RuleModel> ParseRules(RuleFileInput file, SigmaConfig sigmaConfig)
     {
         try
         {
-            var model = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
-                ? ElasticRuleParser.Parse(file.Path, file.Text, file.FieldTypes)
-                : SigmaRuleParser.Parse(file.Path, file.Text, file.Profile);
-            return model with { DisplayPath = file.DisplayPath };
+            var models = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
+                ? ImmutableArray.Create(ElasticRuleParser.Parse(file.Path, file.Text, file.FieldTypes))
+                : SigmaRuleParser.ParseAll(file.Path, file.Text, file.Profile, sigmaConfig);
+            return models.Select(model => model with { DisplayPath = file.DisplayPath }).ToImmutableArray();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, SourceLocation.FileStart(file.Path), ex.GetType().Name + ": " + ex.Message);
-            return new RuleModel(file.Path, RuleFormat.Elastic, new RuleMetadata(), null, EquatableArray.Create(diagnostic)) { DisplayPath = file.DisplayPath };
+            return ImmutableArray.Create(new RuleModel(file.Path, RuleFormat.Elastic, new RuleMetadata(), null, EquatableArray.Create(diagnostic)) { DisplayPath = file.DisplayPath });
         }
     }
 
@@ -191,7 +226,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
     public static NamedRuleSet NameRules(ImmutableArray<RuleModel> rules, GeneratorOptions options)
     {
-        var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();
+        var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ThenBy(r => r.Metadata.Id, StringComparer.Ordinal).ToList();
         var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
             new HashSet<string>(new[] { "Rules", "RuleSet" }.Concat(RuleEmitter.MemberNames)));
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));

@@ -24,14 +24,21 @@ public static class Runner
 {
     public static ConformanceResult Run(Dataset dataset, IRuleSet ruleSet, MatchScope scope, TextWriter report, int maxReported)
     {
+        // Rules are found by id; when corpora share an id (SigmaHQ and Elastic rules do), the rule whose source file is the
+        // dataset's path wins.
         var byId = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var rule in ruleSet.Rules) byId.TryAdd(rule.Info.Id, rule.Index);
+        var byIdAndPath = new Dictionary<(string, string), int>();
+        foreach (var rule in ruleSet.Rules)
+        {
+            byId.TryAdd(rule.Info.Id, rule.Index);
+            byIdAndPath.TryAdd((rule.Info.Id, rule.Info.SourceFile), rule.Index);
+        }
 
         var compiled = new List<(DatasetRule Rule, int Index)>();
         var notCompiled = new List<DatasetRule>();
         foreach (var rule in dataset.Rules)
         {
-            if (byId.TryGetValue(rule.Id, out var index)) compiled.Add((rule, index));
+            if (byIdAndPath.TryGetValue((rule.Id, rule.Path), out var index) || byId.TryGetValue(rule.Id, out index)) compiled.Add((rule, index));
             else notCompiled.Add(rule);
         }
 

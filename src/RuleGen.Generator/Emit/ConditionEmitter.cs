@@ -262,6 +262,8 @@ internal sealed partial class ConditionEmitter
             }
             case StringSetMatcher set:
                 return $"ev.AnyInSet({slot}, {MatcherStatic(set)}, {Kinds(set.Kinds)})";
+            case StringListMatcher list:
+                return $"ev.AnyInTextSet({slot}, {MatcherStatic(list)}, {Kinds(list.Kinds)})";
             case WildcardMatcher wildcard:
                 return $"ev.AnyWildcard({slot}, {MatcherStatic(wildcard)}, {Kinds(wildcard.Kinds)})";
             case RegexMatcher regex:
@@ -275,6 +277,8 @@ internal sealed partial class ConditionEmitter
                 var name = Static($"{Rt}IpNetworkSet", "networks", $"new({string.Join(", ", cidr.Networks.Select(Literals.String))})");
                 return $"ev.AnyInNetworks({slot}, {name})";
             }
+            case DatePartMatcher date:
+                return $"ev.AnyDatePart({slot}, {Rt}DatePart.{date.Part}, {Rt}NumberComparison.{Comparison(date.Operator)}, {date.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
             case TextRangeMatcher range:
                 return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}, {Kinds(range.Kinds)})";
             default:
@@ -290,6 +294,9 @@ internal sealed partial class ConditionEmitter
             case StringSetMatcher set:
                 return Static($"{Rt}Utf8StringSet", "set",
                     $"new({Literals.Bool(set.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", set.Values.Select(Literals.String))})");
+            case StringListMatcher list:
+                return Static($"{Rt}Utf8TextSet", "texts",
+                    $"new({Rt}TextRelation.{list.Operation}, {Literals.Bool(list.Case == CaseMode.IgnoreAsciiCase)}, {string.Join(", ", list.Values.Select(Literals.String))})");
             case WildcardMatcher wildcard:
                 return Static($"{Rt}Wildcard", "wildcard",
                     $"{Rt}Wildcard.Parse({Literals.String(wildcard.Pattern.ToString())}, ignoreCase: {Literals.Bool(wildcard.Case == CaseMode.IgnoreAsciiCase)})");

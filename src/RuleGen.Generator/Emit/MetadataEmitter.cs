@@ -40,12 +40,19 @@ public static class MetadataEmitter
         if (m.TimestampOverride is not null) Prop("TimestampOverride", Literals.String(m.TimestampOverride));
         if (m.BuildingBlockType is not null) Prop("BuildingBlockType", Literals.String(m.BuildingBlockType));
         if (m.Threat.Count > 0) Prop("Threat", Threat(m.Threat));
+        if (m.Sigma is { } sigma) Prop("Sigma", Sigma(sigma));
         if (m.FileMetadata.Count > 0) Prop("FileMetadata", Map(m.FileMetadata));
         if (m.Properties.Count > 0) Prop("Properties", Map(m.Properties));
         if (m.Elastic is { } elastic && ElasticMetadataEmitter.Settings(elastic) is { } settings) Prop("Elastic", settings);
         sb.Append("}");
         return sb.ToString().Replace("\n", "\n        ");
     }
+
+    private static string Sigma(SigmaRuleMetadata s) =>
+        $"new {Rt}SigmaRuleInfo {{ Status = {Literals.String(s.Status)}, Level = {Literals.String(s.Level)}, Date = {Literals.String(s.Date)}, " +
+        $"Modified = {Literals.String(s.Modified)}, Logsource = new {Rt}SigmaLogsource({Literals.String(s.Product)}, {Literals.String(s.Category)}, " +
+        $"{Literals.String(s.Service)}, {Literals.String(s.Definition)}), Fields = {Strings(s.Fields)}, Related = new {Rt}SigmaRelatedRule[] {{ " +
+        string.Join(", ", s.Related.Select(r => $"new({Literals.String(r.Id)}, {Literals.String(r.Type)})")) + $" }}, Profile = {Literals.String(s.Profile)} }}";
 
     private static string Strings(IEnumerable<string> values) =>
         "new string[] { " + string.Join(", ", values.Select(Literals.Text)) + " }";

@@ -38,11 +38,13 @@ public static class PredicateDescriber
     {
         StringMatcher s => $"{Verb(s.Operation)} {Quote(s.Value)}{CaseNote(s.Case, s.Value)}",
         StringSetMatcher s => $"is one of {s.Values.Count} values{CaseNote(s.Case)}",
+        StringListMatcher l => $"{Verb(l.Operation)} one of {l.Values.Count} values{CaseNote(l.Case, string.Concat(l.Values))}",
         WildcardMatcher w => $"matches the wildcard {Quote(w.Pattern.ToString())}{CaseNote(w.Case, w.Pattern.ToString())}",
         RegexMatcher r => $"matches the regular expression {Quote(r.Pattern)}",
         NumberMatcher n => $"is a number{(n.AcceptNumericStrings ? " (or numeric string)" : "")} {Operator(n.Operator)} {n.Value}",
         BooleanMatcher b => $"is {(b.Value ? "true" : "false")}{(b.AcceptStrings ? $" (or the string \"{(b.Value ? "true" : "false")}\")" : "")}",
         CidrMatcher c => $"is an IP address in {string.Join(", ", c.Networks)}",
+        DatePartMatcher d => $"is a timestamp whose {d.Part.ToString().ToLowerInvariant()} is {Operator(d.Operator)} {d.Value}",
         TextRangeMatcher t => $"is text {Operator(t.Operator)} {Quote(t.Value)} (byte order)",
         TextPhraseMatcher or TextPhraseSetMatcher or TextTokenWildcardMatcher or LowercaseMatcher or ElasticNumberMatcher or ElasticBooleanMatcher
             => TypedDescriptions.Describe(matcher),

@@ -89,9 +89,31 @@ public static class SchemaEmitter
             {
                 w.Line();
                 w.Line($"// Keys under {(node.Id == 0 ? "the root" : "\"" + Literals.Comment(node.Path) + "\"")}.");
+                // A native key with spaces ("Threat Name") also reaches a field written without them (ThreatName).
+                var spaceless = node.Children.Any(e => e.IgnoresSpaces);
                 using (w.Block($"private static int ChildOf{node.Id}(global::System.ReadOnlySpan<byte> key)"))
                 {
-                    EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    if (spaceless)
+                    {
+                        w.Line($"var found = ChildOf{node.Id}Exact(key);");
+                        w.Line("if (found >= 0 || global::System.MemoryExtensions.IndexOf(key, (byte)' ') < 0) return found;");
+                        w.Line("global::System.Span<byte> compact = key.Length <= 256 ? stackalloc byte[key.Length] : new byte[key.Length];");
+                        w.Line($"var target = ChildOf{node.Id}Exact({Rt}KeyText.WithoutSpaces(key, compact));");
+                        var targets = node.Children.Where(e => e.IgnoresSpaces).Select(e => e.Target).Distinct().OrderBy(t => t);
+                        w.Line($"return target is {string.Join(" or ", targets)} ? target : -1;");
+                    }
+                    else
+                    {
+                        EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    }
+                }
+                if (spaceless)
+                {
+                    w.Line();
+                    using (w.Block($"private static int ChildOf{node.Id}Exact(global::System.ReadOnlySpan<byte> key)"))
+                    {
+                        EmitLookup(w, node.Children.Select(e => (Utf8(e.Key), e.Target)).ToList());
+                    }
                 }
             }
         }

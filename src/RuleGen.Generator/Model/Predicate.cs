@@ -13,6 +13,12 @@ public sealed record FieldRef(EquatableArray<string> Paths)
 {
     public static FieldRef Of(string path) => new(EquatableArray.Create(path));
 
+    /// <summary>
+    /// Event keys match the path's keys with their spaces removed too (a Sigma rule's <c>ThreatName</c> reads the
+    /// native key <c>Threat Name</c>). Costs nothing at run time for schemas without such fields.
+    /// </summary>
+    public bool IgnoreSpacesInKeys { get; init; }
+
     /// <summary>The name shown in generated comments and diagnostics.</summary>
     public string Name => Paths[0];
 

@@ -16,6 +16,23 @@ public sealed record MitreTechnique(MitreEntry Technique, EquatableArray<MitreEn
 /// <summary>One <c>[[rule.threat]]</c> entry: a framework, a tactic and the techniques under it.</summary>
 public sealed record ThreatMapping(string Framework, MitreEntry Tactic, EquatableArray<MitreTechnique> Techniques);
 
+/// <summary>A Sigma <c>related</c> entry: another rule's id and how this one relates to it (derived, obsolete, merged, renamed, similar).</summary>
+public sealed record SigmaRelated(string Id, string Type);
+
+/// <summary>What a Sigma rule says beyond the common metadata: status, level, dates, logsource, fields, related rules.</summary>
+public sealed record SigmaRuleMetadata(
+    string Status,
+    string Level,
+    string Date,
+    string Modified,
+    string Product,
+    string Category,
+    string Service,
+    string Definition,
+    EquatableArray<string> Fields,
+    EquatableArray<SigmaRelated> Related,
+    string Profile);
+
 /// <summary>A key and its value, rendered as JSON, for metadata that has no typed property.</summary>
 public sealed record MetadataEntry(string Key, string Json);
 
@@ -54,6 +71,8 @@ public sealed record RuleMetadata
     public EquatableArray<ThreatMapping> Threat { get; init; } = EquatableArray<ThreatMapping>.Empty;
     /// <summary>Every key of the file's <c>[metadata]</c> table, as JSON values.</summary>
     public EquatableArray<MetadataEntry> FileMetadata { get; init; } = EquatableArray<MetadataEntry>.Empty;
+    /// <summary>Sigma-specific metadata (null for other formats).</summary>
+    public SigmaRuleMetadata? Sigma { get; init; }
     /// <summary>Every key of the rule without a typed property above, as JSON values, so nothing the file says is lost.</summary>
     public EquatableArray<MetadataEntry> Properties { get; init; } = EquatableArray<MetadataEntry>.Empty;
     /// <summary>Elastic rule-type settings (threshold, new_terms, threat_match, alert shaping); null for other formats.</summary>

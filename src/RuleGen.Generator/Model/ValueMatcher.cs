@@ -58,6 +58,12 @@ public sealed record StringMatcher(StringOperation Operation, string Value, Case
 /// <summary>The value's text equals one of <see cref="Values"/>; a set test that many ORed equalities lower into.</summary>
 public sealed record StringSetMatcher(EquatableArray<string> Values, CaseMode Case, ValueKinds Kinds) : ValueMatcher;
 
+/// <summary>
+/// The value's text relates by <see cref="Operation"/> (StartsWith, EndsWith or Contains) to at least one of
+/// <see cref="Values"/>: one pass over the text for many prefixes, suffixes or substrings (a trie / Aho-Corasick).
+/// </summary>
+public sealed record StringListMatcher(StringOperation Operation, EquatableArray<string> Values, CaseMode Case, ValueKinds Kinds) : ValueMatcher;
+
 /// <summary>The value's whole text matches a wildcard pattern.</summary>
 public sealed record WildcardMatcher(WildcardPattern Pattern, CaseMode Case, ValueKinds Kinds) : ValueMatcher;
 
@@ -94,3 +100,20 @@ public sealed record CidrMatcher(EquatableArray<string> Networks) : ValueMatcher
 /// fields do.
 /// </summary>
 public sealed record TextRangeMatcher(ComparisonOperator Operator, string Value, ValueKinds Kinds) : ValueMatcher;
+
+/// <summary>A part of a date and time (Sigma's time modifiers).</summary>
+public enum DatePart
+{
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// <summary>
+/// The value is a timestamp (ISO 8601 text as written, without time zone conversion; or a number of seconds or
+/// milliseconds since the Unix epoch) whose <see cref="Part"/> compares with <see cref="Value"/>.
+/// </summary>
+public sealed record DatePartMatcher(DatePart Part, ComparisonOperator Operator, int Value) : ValueMatcher;

@@ -12,7 +12,11 @@ public sealed record SchemaNode(int Id, string Path, EquatableArray<int> Slots, 
 }
 
 /// <summary>From a node, the key (which may contain dots) that reaches node <see cref="Target"/>.</summary>
-public sealed record SchemaEdge(string Key, int Target);
+public sealed record SchemaEdge(string Key, int Target)
+{
+    /// <summary>An event key also reaches <see cref="Target"/> when it equals <see cref="Key"/> once its spaces are removed.</summary>
+    public bool IgnoresSpaces { get; init; }
+}
 
 /// <summary>A field-name pattern and the slot its matching values feed.</summary>
 public sealed record SchemaPattern(string Pattern, int Slot);
@@ -28,6 +32,7 @@ public sealed record SchemaPlan(int SlotCount, EquatableArray<SchemaNode> Nodes,
         var slotCount = fields.Count + (allStringsSlot >= 0 ? 1 : 0);
         var prefixes = new SortedDictionary<string, List<int>>(StringComparer.Ordinal) { [""] = new List<int>() };
         var patterns = new List<SchemaPattern>();
+        var spaceless = new HashSet<string>(StringComparer.Ordinal);
         for (var slot = 0; slot < fields.Count; slot++)
         {
             foreach (var path in fields[slot].Paths)
@@ -44,6 +49,7 @@ public sealed record SchemaPlan(int SlotCount, EquatableArray<SchemaNode> Nodes,
                     if (!prefixes.ContainsKey(prefix)) prefixes[prefix] = new List<int>();
                     dot = path.IndexOf('.', dot + 1);
                 }
+                if (fields[slot].IgnoreSpacesInKeys) spaceless.Add(path);
                 if (!prefixes.TryGetValue(path, out var slots)) prefixes[path] = slots = new List<int>();
                 if (!slots.Contains(slot)) slots.Add(slot);
             }
@@ -65,7 +71,7 @@ public sealed record SchemaPlan(int SlotCount, EquatableArray<SchemaNode> Nodes,
             for (; at < ordered.Count && ordered[at].StartsWith(lead, StringComparison.Ordinal); at++)
             {
                 var other = ordered[at];
-                if (other.Length > lead.Length) edges.Add(new SchemaEdge(other.Substring(lead.Length), ids[other]));
+                if (other.Length > lead.Length) edges.Add(new SchemaEdge(other.Substring(lead.Length), ids[other]) { IgnoresSpaces = spaceless.Contains(other) });
             }
             nodes.Add(new SchemaNode(ids[prefix], prefix, prefixes[prefix].ToEquatableArray(), edges.ToEquatableArray()));
         }

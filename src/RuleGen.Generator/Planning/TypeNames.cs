@@ -41,13 +41,14 @@ public static class TypeNames
     public static IReadOnlyList<string> Assign(IReadOnlyList<(string Name, string Id, string Path)> rules, ISet<string> reserved)
     {
         var baseNames = rules.Select(r => FromText(r.Name.Length > 0 ? r.Name : System.IO.Path.GetFileNameWithoutExtension(r.Path))).ToArray();
-        var counts = baseNames.GroupBy(n => n).ToDictionary(g => g.Key, g => g.Count());
+        // Names that differ only in case collide too: generated file names (hint names) compare case-insensitively.
+        var counts = baseNames.GroupBy(n => n, System.StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.Count(), System.StringComparer.OrdinalIgnoreCase);
         var result = new string[rules.Count];
-        var used = new HashSet<string>(reserved);
+        var used = new HashSet<string>(reserved, System.StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < rules.Count; i++)
         {
             var name = baseNames[i];
-            if (counts[name] > 1 || reserved.Contains(name))
+            if (counts[name] > 1 || reserved.Any(r => string.Equals(r, name, System.StringComparison.OrdinalIgnoreCase)))
             {
                 var idPart = new string(rules[i].Id.Where(c => c < 128 && char.IsLetterOrDigit(c)).Take(8).ToArray());
                 name = idPart.Length > 0 ? name + "_" + idPart : name + "_";

@@ -30,7 +30,7 @@ public sealed class RuleInfo
     public string? Query { get; init; }
     /// <summary>The rule file, relative to the project when possible.</summary>
     public required string SourceFile { get; init; }
-    /// <summary>low, medium, high or critical (Sigma informational too).</summary>
+    /// <summary>low, medium, high or critical (a Sigma rule's level informational is low here; see <see cref="SigmaRuleInfo.Level"/>).</summary>
     public string Severity { get; init; } = "";
     public int RiskScore { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = Array.Empty<string>();
@@ -54,6 +54,8 @@ public sealed class RuleInfo
     /// <summary>"default" for building-block rules.</summary>
     public string? BuildingBlockType { get; init; }
     public IReadOnlyList<ThreatMapping> Threat { get; init; } = Array.Empty<ThreatMapping>();
+    /// <summary>What a Sigma rule says beyond the common metadata (null for other formats).</summary>
+    public SigmaRuleInfo? Sigma { get; init; }
     /// <summary>Every key of the file's <c>[metadata]</c> table, as JSON text.</summary>
     public IReadOnlyDictionary<string, string> FileMetadata { get; init; } = EmptyMap;
     /// <summary>Every key of the rule, typed above or not, as JSON text.</summary>

@@ -1,0 +1,110 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+
+namespace RuleGen.Generator.RuleFormats.Sigma.Yaml;
+
+/// <summary>
+/// Reads YAML text into <see cref="YamlNode"/> documents with their positions (YamlDotNet's event parser underneath).
+/// Never throws: a syntax error ends reading and is returned with its position; documents read before it are kept.
+/// </summary>
+public static class YamlTreeReader
+{
+    public static (IReadOnlyList<YamlNode> Documents, YamlError? Error) Read(string text)
+    {
+        var documents = new List<YamlNode>();
+        var anchors = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        try
+        {
+            var parser = new Parser(new StringReader(text));
+            parser.Consume<StreamStart>();
+            while (parser.TryConsume<DocumentStart>(out _))
+            {
+                anchors.Clear();
+                var node = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors);
+                parser.Consume<DocumentEnd>();
+                if (node is not null) documents.Add(node);
+            }
+            parser.Consume<StreamEnd>();
+            return (documents, null);
+        }
+        catch (YamlException ex)
+        {
+            return (documents, new YamlError(Clean(ex.Message), Span(ex.Start, ex.End)));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return (documents, new YamlError(ex.Message, default));
+        }
+    }
+
+    private static string Clean(string message)
+    {
+        // YamlDotNet prefixes "(Line: 3, Col: 5, Idx: 40) - (Line: ...): "; the location is reported separately.
+        var at = message.IndexOf("): ", StringComparison.Ordinal);
+        return message.StartsWith("(Line:", StringComparison.Ordinal) && at > 0 ? message.Substring(at + 3) : message;
+    }
+
+    private static YamlNode ReadNode(IParser parser, Dictionary<string, YamlNode> anchors)
+    {
+        if (parser.TryConsume<AnchorAlias>(out var alias))
+        {
+            if (anchors.TryGetValue(alias.Value.Value, out var target)) return target;
+            throw new YamlException(alias.Start, alias.End, $"Unknown alias '*{alias.Value.Value}'");
+        }
+        if (parser.TryConsume<Scalar>(out var scalar))
+        {
+            var quoted = scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str");
+            var (kind, canonical) = quoted ? (YamlScalarKind.String, scalar.Value) : YamlResolver.Resolve(scalar.Value);
+            var node = new YamlScalar(Span(scalar.Start, scalar.End), scalar.Value, quoted, kind, canonical);
+            Remember(anchors, scalar.Anchor, node);
+            return node;
+        }
+        if (parser.TryConsume<SequenceStart>(out var sequenceStart))
+        {
+            var items = new List<YamlNode>();
+            while (!parser.TryConsume<SequenceEnd>(out var end))
+            {
+                items.Add(ReadNode(parser, anchors));
+                continue;
+            }
+            var node = new YamlSequence(Span(sequenceStart.Start, sequenceStart.End), items);
+            Remember(anchors, sequenceStart.Anchor, node);
+            return node;
+        }
+        if (parser.TryConsume<MappingStart>(out var mappingStart))
+        {
+            var entries = new List<YamlEntry>();
+            while (!parser.TryConsume<MappingEnd>(out _))
+            {
+                var key = ReadNode(parser, anchors);
+                var value = ReadNode(parser, anchors);
+                if (key is not YamlScalar keyScalar)
+                    throw new YamlException(Start(key), Start(key), "A key must be a plain value, not " + key.Describe());
+                entries.Add(new YamlEntry(keyScalar, value));
+            }
+            var node = new YamlMapping(Span(mappingStart.Start, mappingStart.End), entries);
+            Remember(anchors, mappingStart.Anchor, node);
+            return node;
+        }
+        var unexpected = parser.Current;
+        throw new YamlException(unexpected?.Start ?? Mark.Empty, unexpected?.End ?? Mark.Empty, "Unexpected YAML content");
+    }
+
+    private static Mark Start(YamlNode node) => new(node.Span.Start, node.Span.Line + 1, node.Span.Column + 1);
+
+    private static void Remember(Dictionary<string, YamlNode> anchors, AnchorName anchor, YamlNode node)
+    {
+        if (!anchor.IsEmpty) anchors[anchor.Value] = node;
+    }
+
+    private static YamlSpan Span(Mark start, Mark end)
+    {
+        var s = (int)Math.Max(0, start.Index);
+        var e = (int)Math.Max(s, end.Index);
+        return new YamlSpan(s, e - s, (int)Math.Max(0, start.Line - 1), (int)Math.Max(0, start.Column - 1),
+            (int)Math.Max(0, end.Line - 1), (int)Math.Max(0, end.Column - 1));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text;
+
+namespace RuleGen.Runtime;
+
+/// <summary>
+/// Many prefixes, suffixes or substrings tested in one pass over UTF-8 text, exactly or folding ASCII case: a trie
+/// walked from the start (prefixes) or the end (suffixes, stored reversed), or an Aho-Corasick automaton
+/// (substrings). For value lists such as <c>Image|endswith: [...]</c> or <c>Hashes|contains: [... 2,000 hashes ...]</c>,
+/// where one test per value would read the text once per value. Built once; lookups allocate nothing.
+/// </summary>
+public sealed class Utf8TextSet
+{
+    private readonly TextRelation _relation;
+    private readonly bool _ignoreCase;
+    private readonly bool _matchesEverything;
+    // Trie: node n's children are _keys/_targets[_first[n] .. _first[n] + _count[n]) sorted by key; the root's are dense.
+    private readonly int[] _rootNext = new int[256];
+    private readonly int[] _first;
+    private readonly int[] _count;
+    private readonly byte[] _keys;
+    private readonly int[] _targets;
+    private readonly bool[] _output;
+    private readonly int[] _fail;
+
+    public Utf8TextSet(TextRelation relation, bool ignoreCase, params string[] values)
+    {
+        if (relation == TextRelation.Equals) throw new ArgumentException("Use Utf8StringSet for equality.", nameof(relation));
+        _relation = relation;
+        _ignoreCase = ignoreCase;
+        // Build a node list with dictionaries, then flatten.
+        var children = new List<Dictionary<byte, int>> { new() };
+        var terminal = new List<bool> { false };
+        foreach (var value in values)
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            if (ignoreCase) bytes = AsciiText.ToLower(bytes);
+            if (relation == TextRelation.EndsWith) Array.Reverse(bytes);
+            if (bytes.Length == 0) _matchesEverything = true;
+            var node = 0;
+            foreach (var b in bytes)
+            {
+                if (!children[node].TryGetValue(b, out var next))
+                {
+                    next = children.Count;
+                    children.Add(new Dictionary<byte, int>());
+                    terminal.Add(false);
+                    children[node][b] = next;
+                }
+                node = next;
+            }
+            terminal[node] = true;
+        }
+        var n = children.Count;
+        _first = new int[n];
+        _count = new int[n];
+        var keys = new List<byte>();
+        var targets = new List<int>();
+        for (var i = 0; i < n; i++)
+        {
+            _first[i] = keys.Count;
+            _count[i] = children[i].Count;
+            foreach (var pair in children[i].OrderBy(p => p.Key))
+            {
+                keys.Add(pair.Key);
+                targets.Add(pair.Value);
+            }
+        }
+        _keys = keys.ToArray();
+        _targets = targets.ToArray();
+        foreach (var pair in children[0]) _rootNext[pair.Key] = pair.Value;
+        _output = terminal.ToArray();
+        _fail = new int[n];
+        if (relation == TextRelation.Contains)
+        {
+            // Breadth-first failure links; a state outputs when any state on its failure chain is terminal.
+            var queue = new Queue<int>();
+            foreach (var child in children[0].Values) queue.Enqueue(child);
+            while (queue.Count > 0)
+            {
+                var state = queue.Dequeue();
+                foreach (var pair in children[state])
+                {
+                    var fail = _fail[state];
+                    while (fail != 0 && Child(fail, pair.Key) < 0) fail = _fail[fail];
+                    var target = Child(fail, pair.Key);
+                    _fail[pair.Value] = target >= 0 && target != pair.Value ? target : 0;
+                    _output[pair.Value] |= _output[_fail[pair.Value]];
+                    queue.Enqueue(pair.Value);
+                }
+            }
+        }
+    }
+
+    private int Child(int node, byte key)
+    {
+        if (node == 0)
+        {
+            var next = _rootNext[key];
+            return next == 0 ? -1 : next;
+        }
+        var lo = _first[node];
+        var hi = lo + _count[node] - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >> 1;
+            var k = _keys[mid];
+            if (k == key) return _targets[mid];
+            if (k < key) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>Whether <paramref name="text"/> starts with, ends with or contains one of the set's texts.</summary>
+    public bool IsMatch(ReadOnlySpan<byte> text)
+    {
+        if (_matchesEverything) return true;
+        switch (_relation)
+        {
+            case TextRelation.StartsWith:
+            {
+                var node = 0;
+                foreach (var raw in text)
+                {
+                    node = Child(node, _ignoreCase ? AsciiText.Fold(raw) : raw);
+                    if (node < 0) return false;
+                    if (_output[node]) return true;
+                }
+                return false;
+            }
+            case TextRelation.EndsWith:
+            {
+                var node = 0;
+                for (var i = text.Length - 1; i >= 0; i--)
+                {
+                    node = Child(node, _ignoreCase ? AsciiText.Fold(text[i]) : text[i]);
+                    if (node < 0) return false;
+                    if (_output[node]) return true;
+                }
+                return false;
+            }
+            default:
+            {
+                var state = 0;
+                foreach (var raw in text)
+                {
+                    var b = _ignoreCase ? AsciiText.Fold(raw) : raw;
+                    int next;
+                    while ((next = Child(state, b)) < 0 && state != 0) state = _fail[state];
+                    state = next < 0 ? 0 : next;
+                    if (_output[state]) return true;
+                }
+                return false;
+            }
+        }
+    }
+}

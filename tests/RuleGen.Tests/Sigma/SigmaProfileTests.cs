@@ -1,0 +1,114 @@
+namespace RuleGen.Tests.Sigma;
+
+/// <summary>Field-resolution profiles and logsource gates: flat (plain and evtx JSON) and ecs, end to end.</summary>
+public sealed class SigmaProfileTests
+{
+    private const string ProcessCreation = "    selection:\n        Image|endswith: '\\cmd.exe'\n        CommandLine|contains: 'whoami'\n    condition: selection";
+    private const string NotCmd = "    selection:\n        Image|endswith: '\\cmd.exe'\n    condition: not selection";
+
+    [Fact]
+    public void Flat_profile_reads_flat_and_evtx_json_and_gates_on_sysmon_1_or_security_4688()
+    {
+        using var rules = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation, ["Not Cmd"] = NotCmd });
+        const string flatSysmon = """{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":1,"Image":"C:\\Windows\\cmd.exe","CommandLine":"whoami"}""";
+        const string flatSecurity = """{"Channel":"Security","EventID":4688,"Image":"C:\\Windows\\cmd.exe","CommandLine":"whoami"}""";
+        const string evtx = """{"Event":{"System":{"Provider":{"#attributes":{"Name":"Microsoft-Windows-Sysmon"}},"EventID":1,"Channel":"Microsoft-Windows-Sysmon/Operational"},"EventData":{"Image":"C:\\Windows\\cmd.exe","CommandLine":"whoami /all"}}}""";
+        const string otherEvent = """{"Channel":"Microsoft-Windows-Sysmon/Operational","EventID":3,"Image":"C:\\Windows\\cmd.exe","CommandLine":"whoami"}""";
+        Assert.True(rules.Matches("Cmd Whoami", flatSysmon));
+        Assert.True(rules.Matches("Cmd Whoami", flatSecurity));
+        Assert.True(rules.Matches("Cmd Whoami", evtx));
+        Assert.False(rules.Matches("Cmd Whoami", otherEvent));
+        Assert.True(rules.Detects("Cmd Whoami", otherEvent));
+
+        // A purely negative rule fires on unrelated events in detection-only mode, never past the gate.
+        const string unrelated = """{"message":"hello"}""";
+        Assert.True(rules.Detects("Not Cmd", unrelated));
+        Assert.False(rules.Matches("Not Cmd", unrelated));
+        Assert.True(rules.Matches("Not Cmd", """{"Channel":"Security","EventID":"4688","Image":"C:\\x.exe"}"""));
+    }
+
+    [Fact]
+    public void Dotted_sigma_fields_read_dotted_keys_and_nested_objects()
+    {
+        using var rules = new SigmaRules(new Dictionary<string, string>
+        {
+            ["Session Token"] = "    selection:\n        eventSource: sts.amazonaws.com\n        eventName: GetSessionToken\n        userIdentity.type: IAMUser\n    condition: selection",
+        }, logsource: "    product: aws\n    service: cloudtrail");
+        Assert.True(rules.Detects("Session Token", """{"eventSource":"sts.amazonaws.com","eventName":"GetSessionToken","userIdentity.type":"IAMUser"}"""));
+        Assert.True(rules.Detects("Session Token", """{"eventSource":"StS.amAZonAWs.com","eventName":"GetSESsionToKen","userIdentity":{"type":"IAmUSer"}}"""));
+        Assert.False(rules.Detects("Session Token", """{"eventSource":"sts.amazonaws.com","eventName":"GetSessionToken","userIdentity.type":"Root"}"""));
+    }
+
+    [Fact]
+    public void Flat_profile_matches_native_keys_with_spaces_removed()
+    {
+        using var rules = new SigmaRules(new Dictionary<string, string>
+        {
+            ["Threat Name"] = "    selection:\n        ThreatName|contains: 'Mimikatz'\n    condition: selection",
+        }, logsource: "    product: windows\n    service: windefend");
+        Assert.True(rules.Detects("Threat Name", """{"Threat Name":"HackTool:Win32/Mimikatz"}"""));
+        Assert.True(rules.Detects("Threat Name", """{"Event":{"EventData":{"Threat Name":"HackTool:Win32/Mimikatz"}}}"""));
+        Assert.True(rules.Detects("Threat Name", """{"ThreatName":"HackTool:Win32/Mimikatz"}"""));
+        Assert.False(rules.Detects("Threat Name", """{"Threat Named":"HackTool:Win32/Mimikatz"}"""));
+        Assert.True(rules.Matches("Threat Name", """{"Channel":"Microsoft-Windows-Windows Defender/Operational","Threat Name":"Mimikatz"}"""));
+        Assert.False(rules.Matches("Threat Name", """{"Channel":"Security","Threat Name":"Mimikatz"}"""));
+    }
+
+    [Fact]
+    public void Ecs_profile_maps_sigma_fields_and_logsource_onto_ecs()
+    {
+        using var rules = new SigmaRules(new Dictionary<string, string>
+        {
+            ["Cmd Whoami"] = ProcessCreation,
+            ["Unmapped Field"] = "    selection:\n        IntegrityLevel: 'High'\n    condition: selection",
+            ["Not Cmd"] = NotCmd,
+        }, profile: "ecs");
+        const string agent = """{"event":{"category":["process"],"type":["start"]},"process":{"executable":"C:\\Windows\\System32\\cmd.exe","command_line":"cmd /c whoami"}}""";
+        Assert.True(rules.Matches("Cmd Whoami", agent));
+        Assert.False(rules.Matches("Cmd Whoami", """{"event":{"category":["process"],"type":["end"]},"process":{"executable":"C:\\cmd.exe","command_line":"whoami"}}"""));
+        Assert.False(rules.Detects("Cmd Whoami", """{"Image":"C:\\cmd.exe","CommandLine":"whoami"}"""));
+        Assert.True(rules.Detects("Unmapped Field", """{"winlog":{"event_data":{"IntegrityLevel":"high"}}}"""));
+        Assert.False(rules.Matches("Not Cmd", """{"event":{"category":"network"},"process":{"executable":"C:\\x.exe"}}"""));
+        Assert.True(rules.Matches("Not Cmd", """{"event":{"category":"process","type":"start"},"process":{"executable":"C:\\x.exe"}}"""));
+        var info = rules["Cmd Whoami"].Info;
+        Assert.Equal("ecs", info.Sigma!.Profile);
+    }
+
+    [Fact]
+    public void Users_add_field_mappings_logsource_conditions_and_profiles_in_a_config_file()
+    {
+        const string config = """
+            profiles:
+              flat:
+                fields:
+                  Image: exe_path
+                logsources:
+                  - when: { product: windows, category: process_creation }
+                    any:
+                      - { source: [edr, EDR2] }
+              mine:
+                base: ecs
+                fields:
+                  CommandLine: { field: cmd.line, when: { category: process_creation } }
+            """;
+        using var flat = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation }, config: config);
+        Assert.True(flat.Matches("Cmd Whoami", """{"source":"edr2","exe_path":"C:\\cmd.exe","CommandLine":"whoami"}"""));
+        Assert.False(flat.Matches("Cmd Whoami", """{"Channel":"Security","EventID":4688,"exe_path":"C:\\cmd.exe","CommandLine":"whoami"}"""));
+        using var mine = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation }, profile: "mine", config: config);
+        Assert.True(mine.Detects("Cmd Whoami", """{"process":{"executable":"C:\\cmd.exe"},"cmd":{"line":"whoami"}}"""));
+        Assert.Equal("mine", mine["Cmd Whoami"].Info.Sigma!.Profile);
+    }
+
+    [Fact]
+    public void Expand_uses_placeholder_values_from_the_config_file()
+    {
+        const string config = "placeholders:\n  Admins: ['root', 'adm*']\n";
+        using var rules = new SigmaRules(new Dictionary<string, string>
+        {
+            ["Admin Logon"] = "    selection:\n        User|expand: '%Admins%'\n    condition: selection",
+        }, config: config);
+        Assert.True(rules.Detects("Admin Logon", """{"User":"ROOT"}"""));
+        Assert.True(rules.Detects("Admin Logon", """{"User":"administrator"}"""));
+        Assert.False(rules.Detects("Admin Logon", """{"User":"alice"}"""));
+    }
+}
