@@ -28,9 +28,10 @@ public sealed record GeneratorOptions(string Namespace, string ProjectDirectory)
 
 /// <summary>
 /// One rule file as the pipeline sees it: path, text, the path shown to users, and its per-file MSBuild metadata
-/// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; empty when unset).
+/// (<c>RuleGenProfile</c>: the Sigma field-resolution profile; <c>RuleGenRuleSet</c>: the rule sets the file belongs
+/// to, separated by <c>,</c> or <c>;</c>; both empty when unset).
 /// </summary>
-public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "")
+public sealed record RuleFileInput(string Path, string DisplayPath, string Text, string Profile = "", string RuleSets = "")
 {
     /// <summary>The user's field-type declarations (Elastic rules' field types; see FieldTypes/).</summary>
     public FieldTypeOverrides FieldTypes { get; init; } = FieldTypeOverrides.None;
@@ -114,9 +115,10 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
                 var fileOptions = provider.GetOptions(file);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRoot", out var root);
                 fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenProfile", out var profile);
+                fileOptions.TryGetValue("build_metadata.AdditionalFiles.RuleGenRuleSet", out var ruleSets);
                 var text = file.GetText(ct)?.ToString() ?? "";
                 var display = DisplayPath(file.Path, string.IsNullOrEmpty(root) ? opts.ProjectDirectory : root!);
-                return new RuleFileInput(file.Path, display, text, string.IsNullOrWhiteSpace(profile) ? opts.SigmaProfile : profile!) { FieldTypes = types };
+                return new RuleFileInput(file.Path, display, text, string.IsNullOrWhiteSpace(profile) ? opts.SigmaProfile : profile!, ruleSets ?? "") { FieldTypes = types };
             })
             .WithTrackingName(Steps.RuleFiles);
 
@@ -151,15 +153,14 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8));
         });
 
-        var ruleSet = named
-            .Select(static (set, _) => new RuleSetPlan(set.Namespace, set.Rules.Select(r => new RuleSetEntry(
-                r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.OfRule(r.Rule), r.Rule.Gate is not null,
-                r.Rule.Sequence?.TimestampField)).ToEquatableArray()))
-            .Select(static (plan, _) => RuleSetEmitter.Emit(plan))
+        // One rule set per name (RuleGenRuleSet metadata; RuleSet for files that name none), each emitted on its own.
+        var ruleSets = named
+            .SelectMany(static (set, _) => RuleSetPlan.ForEachName(set.Namespace, set.Rules))
+            .Select(static (plan, _) => (HintName: plan.ClassName + ".g.cs", Source: RuleSetEmitter.Emit(plan)))
             .WithTrackingName(Steps.RuleSet);
 
-        context.RegisterSourceOutput(ruleSet, static (spc, source) =>
-            spc.AddSource("RuleSet.g.cs", SourceText.From(source, Encoding.UTF8)));
+        context.RegisterSourceOutput(ruleSets, static (spc, file) =>
+            spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8)));
     }
 
     public static bool IsRuleFile(string path) =>
@@ -212,7 +213,8 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             var models = file.Path.EndsWith(".toml", StringComparison.OrdinalIgnoreCase)
                 ? ImmutableArray.Create(ElasticRuleParser.Parse(file.Path, file.Text, file.FieldTypes))
                 : SigmaRuleParser.ParseAll(file.Path, file.Text, file.Profile, sigmaConfig);
-            return models.Select(model => model with { DisplayPath = file.DisplayPath }).ToImmutableArray();
+            var ruleSets = RuleSetNames.Parse(file.RuleSets);
+            return models.Select(model => model with { DisplayPath = file.DisplayPath, RuleSets = ruleSets }).ToImmutableArray();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -232,6 +234,11 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
 
         var diagnostics = new List<DiagnosticInfo>();
+        foreach (var rule in compiled)
+        {
+            foreach (var name in rule.RuleSets.Where(n => !RuleSetNames.IsValid(n)))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRuleSetName, SourceLocation.FileStart(rule.SourcePath), name));
+        }
         foreach (var group in rules.Where(r => r.Metadata.Id.Length > 0).GroupBy(r => r.Metadata.Id).Where(g => g.Count() > 1))
         {
             var ordered = group.OrderBy(r => r.SourcePath, StringComparer.Ordinal).ToList();

@@ -23,6 +23,7 @@ public static class Cli
               --final          with --state: this input ends the stream (remaining executions run, then save)
               --indicators FILE  NDJSON indicator documents for threat_match rules
               --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
+              --threads N      evaluate events on N threads (default: every core); alerts keep the input order
               --               the arguments that follow are INPUTs, even if they start with '-'
 
         Rules run as Kibana's detection engine runs them, on event time: each executes every interval over its

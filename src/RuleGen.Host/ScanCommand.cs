@@ -1,13 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Runtime.ExceptionServices;
 using RuleGen.Host.Detection;
+using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
-/// <summary>Options of <c>rulegen scan</c>.</summary>
-public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true)
+/// <summary>Options of <c>rulegen scan</c>. <paramref name="Threads"/>: evaluation threads, 0 for one per core.</summary>
+public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = null, bool Quiet = false, bool Progress = true, int Threads = 0)
 {
+    /// <summary>The evaluation threads this scan uses.</summary>
+    public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+
     /// <summary><c>--state DIR</c>: where the detection state is restored from and saved to (null: the input is the whole stream).</summary>
     public string? StateDirectory { get; init; }
 
@@ -24,8 +29,11 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 /// <summary>
 /// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, runs the rules as
 /// Kibana's detection engine does (<see cref="ScanDetection"/>: schedules on event time, max_signals, the stateful
-/// rule types, alert shaping) and writes their alerts, reports malformed lines with their file and line number and
-/// goes on, and ends with a summary.
+/// rule types, alert shaping, Sigma correlations) and writes their alerts, reports malformed lines with their file and
+/// line number and goes on, and ends with a summary. Events are evaluated in parallel batches (<see cref="ScanPipeline"/>
+/// stage a: which rules each event matches); everything that needs input order (the detection engine, sequences,
+/// alerts, reports and the summary) happens in stage b (<c>ScanState.WriteBatch</c>), so a parallel scan writes exactly
+/// what a single-threaded scan writes.
 /// </summary>
 public static class ScanCommand
 {
@@ -51,6 +59,7 @@ public static class ScanCommand
         string? output = null;
         var quiet = false;
         var progress = true;
+        var threads = 0;
         var onlyInputs = false;
         string? state = null, indicators = null;
         var final = false;
@@ -82,6 +91,14 @@ public static class ScanCommand
                     break;
                 case "--no-progress":
                     progress = false;
+                    break;
+                case "--threads":
+                    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a number of threads (1 or more).");
+                        return false;
+                    }
+                    i++;
                     break;
                 case "--final":
                     final = true;
@@ -125,7 +142,7 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: --final ends a stream kept with --state DIR; without --state every scan ends its stream.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final };
+        options = new ScanOptions(inputs, output, quiet, progress, threads) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final };
         return true;
     }
 
@@ -180,98 +197,129 @@ public static class ScanCommand
         var started = time.GetTimestamp();
         var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
         var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
-        var progress = options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null;
-        var matches = new int[Math.Max(1, ruleSet.Rules.Count)];
-        var exitCode = ExitCodes.Success;
-        var outputFailed = false;
-        // The sequential stage: the rules run on their schedules (and sequences join) in input order.
+        // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.
         var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr);
         if (detection is null) return ExitCodes.InputOutputError;
-        var sequenceSink = detection.SequenceSink;
-
-        foreach (var input in options.Inputs)
+        var state = new ScanState(
+            console, ruleSet, options.Inputs.Select(ScanInput.DisplayName).ToArray(), alerts, summary, detection,
+            options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null,
+            started);
+        var outputFailed = false;
+        try
         {
-            var display = ScanInput.DisplayName(input);
-            LineReader? reader = null;
-            try
-            {
-                using var stream = ScanInput.Open(input, console.Stdin);
-                reader = new LineReader(stream, beforeRead: alerts.Flush);
-                while (reader.TryReadLine(out var line))
-                {
-                    if (IsBlank(line))
-                    {
-                        summary.BlankLines++;
-                        continue;
-                    }
-                    var source = new EventSource(display, reader.LineNumber);
-                    detection.BeginEvent(source);
-                    if (!ruleSet.TryEvaluate(line, matches, out var count, MatchScope.Full, sequenceSink))
-                    {
-                        summary.AddMalformed(display, reader.LineNumber);
-                        if (summary.MalformedCount <= MalformedLinesReported)
-                        {
-                            progress?.Clear();
-                            stderr.WriteLine($"rulegen: {display}:{reader.LineNumber}: malformed line skipped: {Describe(line)}");
-                        }
-                        else if (summary.MalformedCount == MalformedLinesReported + 1)
-                        {
-                            stderr.WriteLine("rulegen: further malformed lines are not reported one by one; the summary counts them.");
-                        }
-                        continue;
-                    }
-                    summary.Events++;
-                    detection.OnEvent(line, source, matches.AsSpan(0, Math.Min(count, matches.Length)));
-                    if (progress is not null && (summary.Events & 1023) == 0)
-                        progress.Update(summary.Events, summary.Alerts, summary.Bytes + reader.BytesRead, time.GetElapsedTime(started));
-                }
-            }
-            catch (AlertWriter.OutputFailedException ex)
-            {
-                progress?.Clear();
-                stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
-                exitCode = ExitCodes.InputOutputError;
-                outputFailed = true;
-                break;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-            {
-                progress?.Clear();
-                // Before the first line: the input could not be opened; after it: reading or decompressing failed.
-                var message = reader is null
-                    ? $"rulegen: {display}: {ex.Message}"
-                    : $"rulegen: {display}: {(ex is InvalidDataException ? "corrupt gzip data" : "read error")} after line {reader.LineNumber}: {ex.Message}";
-                stderr.WriteLine(message);
-                exitCode = ExitCodes.InputOutputError;
-            }
-            finally
-            {
-                summary.Bytes += reader?.BytesRead ?? 0;
-            }
+            ScanPipeline.Run(options.Inputs.Count, i => (ScanInput.Open(options.Inputs[i], console.Stdin), options.Inputs[i] == ScanInput.Stdin),
+                options.EffectiveThreads, ruleSet, state.WriteBatch, state.Alerts.Flush);
+        }
+        catch (AlertWriter.OutputFailedException ex)
+        {
+            state.Progress?.Clear();
+            stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
+            state.ExitCode = ExitCodes.InputOutputError;
+            outputFailed = true;
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
         if (!outputFailed)
         {
             try
             {
-                // The end of the input: the stream ends (remaining executions run), or its state is saved.
+                // The end of the input: the stream ends (held-back sequence steps join, remaining executions run),
+                // or its state is saved for the next run.
+                var exitCode = state.ExitCode;
                 detection.Finish(stderr, ref exitCode);
-                alerts.Flush();
+                state.ExitCode = exitCode;
+                state.Alerts.Flush();
             }
             catch (AlertWriter.OutputFailedException ex)
             {
                 stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
-                exitCode = ExitCodes.InputOutputError;
+                state.ExitCode = ExitCodes.InputOutputError;
             }
         }
-        progress?.Clear();
+        state.Progress?.Clear();
         if (!options.Quiet)
         {
-            summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
-            if (sequenceSink is not null) PrintSequences(stderr, detection.Sequences.Statistics);
+            state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
+            if (detection.Sequences.HasSequenceRules) PrintSequences(stderr, detection.Sequences.Statistics);
             detection.PrintSummary(stderr);
         }
-        return exitCode;
+        return state.ExitCode;
+    }
+
+    /// <summary>Stage (b) of the scan: what must see the events in input order.</summary>
+    private sealed class ScanState(HostConsole console, IRuleSet ruleSet, string[] displays, AlertWriter alerts, ScanSummary summary,
+        ScanDetection detection, ProgressBar? progress, long started)
+    {
+        public AlertWriter Alerts { get; } = alerts;
+        public ScanSummary Summary { get; } = summary;
+        public ProgressBar? Progress { get; } = progress;
+        public int ExitCode { get; set; } = ExitCodes.Success;
+
+        /// <summary>Sequence and sample rules' step sink (null when the rule set has none): stateful, so fed here, in input order.</summary>
+        private readonly ISequenceSink? _sequences = detection.SequenceSink;
+
+        private readonly int[] _discarded = new int[Math.Max(1, ruleSet.Rules.Count)];
+
+        /// <summary>Writes one evaluated batch: its alerts, its malformed lines, its counts, a read error after it.</summary>
+        public void WriteBatch(LineBatch batch)
+        {
+            var stderr = console.Stderr;
+            var display = displays[batch.Input];
+            if (batch.OpenFailed)
+            {
+                Progress?.Clear();
+                stderr.WriteLine($"rulegen: {display}: {batch.ReadError!.Message}");
+                ExitCode = ExitCodes.InputOutputError;
+                return;
+            }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var verdict = batch.Verdict(i);
+                if (verdict == LineBatch.Blank)
+                {
+                    Summary.BlankLines++;
+                    continue;
+                }
+                if (verdict == LineBatch.Malformed)
+                {
+                    Summary.AddMalformed(display, batch.LineNumber(i));
+                    if (Summary.MalformedCount <= MalformedLinesReported)
+                    {
+                        Progress?.Clear();
+                        stderr.WriteLine($"rulegen: {display}:{batch.LineNumber(i)}: malformed line skipped: {Describe(batch.Line(i))}");
+                    }
+                    else if (Summary.MalformedCount == MalformedLinesReported + 1)
+                    {
+                        stderr.WriteLine("rulegen: further malformed lines are not reported one by one; the summary counts them.");
+                    }
+                    continue;
+                }
+                Summary.Events++;
+                var source = new EventSource(display, batch.LineNumber(i));
+                if (_sequences is not null)
+                {
+                    // The event's sequence steps, in input order (stage a found its single-event matches already).
+                    detection.BeginEvent(source);
+                    ruleSet.TryEvaluate(batch.Line(i), _discarded, out _, MatchScope.Full, _sequences);
+                }
+                // The rules' schedules, state and correlations consume the matches in input order; alerts are
+                // written (and counted in the summary) as executions run.
+                detection.OnEvent(batch.Line(i), source, batch.MatchesOf(i));
+                if (Progress is not null && (Summary.Events & 1023) == 0)
+                    Progress.Update(Summary.Events, Summary.Alerts, Summary.Bytes + batch.BytesRead, console.Time.GetElapsedTime(started));
+            }
+            Summary.Bytes += batch.BytesRead;
+            if (batch.ReadError is { } error)
+            {
+                Progress?.Clear();
+                var lastLine = batch.FirstLineNumber + batch.Count - 1;
+                stderr.WriteLine($"rulegen: {display}: {(error is InvalidDataException ? "corrupt gzip data" : "read error")} after line {lastLine}: {error.Message}");
+                ExitCode = ExitCodes.InputOutputError;
+            }
+        }
     }
 
     private static void PrintSequences(TextWriter stderr, SequenceStatistics s)
@@ -285,8 +333,6 @@ public static class ScanCommand
         if (s.OpenWindowsAtEnd > 0) dropped.Add(string.Format(c, "{0:N0} with a missing-event window still open at the end", s.OpenWindowsAtEnd));
         if (dropped.Count > 0) stderr.WriteLine("    not joined: " + string.Join("; ", dropped));
     }
-
-    private static bool IsBlank(ReadOnlySpan<byte> line) => line.IndexOfAnyExcept(" \t\r"u8) < 0;
 
     /// <summary>Why a line is not one JSON object (the slow path, only for malformed lines).</summary>
     public static string Describe(ReadOnlySpan<byte> line)

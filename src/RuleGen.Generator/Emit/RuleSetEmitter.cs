@@ -4,8 +4,9 @@ using RuleGen.Generator.Planning;
 namespace RuleGen.Generator.Emit;
 
 /// <summary>
-/// Emits the compilation's rule set: one scan of each event with the shared schema (every field any rule reads),
-/// then each rule's <c>Evaluate</c> through its slot map, matches written into the caller's buffer.
+/// Emits a rule set: one scan of each event with the shared schema (every field any rule reads), the candidate index
+/// (each rule's witness literals, <see cref="Witnesses"/>), then the <c>Evaluate</c> of each candidate rule through
+/// its slot map, matches written into the caller's buffer in rule order.
 /// </summary>
 public static class RuleSetEmitter
 {
@@ -25,14 +26,16 @@ public static class RuleSetEmitter
         w.Line($"namespace {plan.Namespace};");
         w.Line();
         w.Line("/// <summary>");
-        w.Line($"/// Every compiled rule of this project ({plan.Rules.Count}), evaluated together: one pass over each event's bytes");
+        w.Line(plan.ClassName == RuleSetNames.Default
+            ? $"/// The compiled rules of this project ({plan.Rules.Count}) whose folders name no other rule set, evaluated together: one pass over each event's bytes"
+            : $"/// The compiled rules of the rule folders that name the rule set {plan.ClassName} ({plan.Rules.Count}), evaluated together: one pass over each event's bytes");
         w.Line("/// extracts the fields any rule reads, then each rule's condition runs on them.");
         w.Line("/// </summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{RuleEmitter.GeneratorVersion}\")]");
-        using (w.Block($"public sealed class RuleSet : {Rt}IRuleSet"))
+        using (w.Block($"public sealed class {plan.ClassName} : {Rt}IIndexedRuleSet"))
         {
             w.Line("/// <summary>The rule set (it holds no state; evaluation is thread-safe).</summary>");
-            w.Line("public static RuleSet Instance { get; } = new();");
+            w.Line($"public static {plan.ClassName} Instance {{ get; }} = new();");
             w.Line();
             w.Line($"/// <summary>How many rules the set holds.</summary>");
             w.Line($"public const int Count = {plan.Rules.Count};");
@@ -63,7 +66,7 @@ public static class RuleSetEmitter
                 using (w.Block("try"))
                 {
                     w.Line($"{Rt}EventScanner.Scan<Schema>(utf8Json, fields);");
-                    w.Line($"return EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches, false);");
+                    w.Line($"return EvaluateCandidates(new {Rt}EventView(utf8Json, fields), matches, {Rt}MatchScope.Full);");
                 }
                 using (w.Block("finally"))
                 {
@@ -76,18 +79,36 @@ public static class RuleSetEmitter
             w.Line($"    TryEvaluate(utf8Json, matches, out matchCount, {Rt}MatchScope.Full);");
             w.Line();
             w.Line("/// <inheritdoc/>");
-            using (w.Block($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope)"))
+            w.Line($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope) =>");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, null, useIndex: true);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences) =>");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, sequences, useIndex: true);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public bool TryEvaluateEveryRule(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope) =>");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, null, useIndex: false);");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line($"public {Rt}CandidateIndexInfo Index => s_index.Info;");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            using (w.Block($"public int CollectCandidates(global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope, global::System.Span<int> rules)"))
             {
                 w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
                 using (w.Block("try"))
                 {
-                    using (w.Block($"if (!{Rt}EventScanner.TryScan<Schema>(utf8Json, fields))"))
+                    w.Line($"if (!{Rt}EventScanner.TryScan<Schema>(utf8Json, fields)) return -1;");
+                    w.Line($"global::System.Span<ulong> candidates = stackalloc ulong[{(plan.Rules.Count + 63) / 64}];");
+                    w.Line($"s_index.Collect(new {Rt}EventView(utf8Json, fields), scope, candidates);");
+                    w.Line("var count = 0;");
+                    using (w.Block("for (var word = 0; word < candidates.Length; word++)"))
                     {
-                        w.Line("matchCount = 0;");
-                        w.Line("return false;");
+                        w.Line("for (var bits = candidates[word]; bits != 0; bits &= bits - 1)");
+                        w.Line("    if (count < rules.Length) rules[count++] = (word << 6) + global::System.Numerics.BitOperations.TrailingZeroCount(bits);");
                     }
-                    w.Line($"matchCount = EvaluateScanned(new {Rt}EventView(utf8Json, fields), matches, scope == {Rt}MatchScope.DetectionOnly);");
-                    w.Line("return true;");
+                    w.Line("return count;");
                 }
                 using (w.Block("finally"))
                 {
@@ -95,9 +116,7 @@ public static class RuleSetEmitter
                 }
             }
             w.Line();
-
-            w.Line("/// <inheritdoc/>");
-            using (w.Block($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences)"))
+            using (w.Block($"private static bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences, bool useIndex)"))
             {
                 w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
                 using (w.Block("try"))
@@ -108,7 +127,7 @@ public static class RuleSetEmitter
                         w.Line("return false;");
                     }
                     w.Line($"var ev = new {Rt}EventView(utf8Json, fields);");
-                    w.Line($"matchCount = EvaluateScanned(in ev, matches, scope == {Rt}MatchScope.DetectionOnly);");
+                    w.Line("matchCount = useIndex ? EvaluateCandidates(in ev, matches, scope) : EvaluateEveryRule(in ev, matches, scope);");
                     w.Line("if (sequences is not null) EvaluateSequences(in ev, sequences);");
                     w.Line("return true;");
                 }
@@ -118,39 +137,86 @@ public static class RuleSetEmitter
                 }
             }
             w.Line();
+
+            var words = (plan.Rules.Count + 63) / 64;
+            w.Line("// The rules whose witness the event holds, and those without one; in rule order.");
+            using (w.Block($"private static int EvaluateCandidates(scoped in {Rt}EventView ev, global::System.Span<int> matches, {Rt}MatchScope scope)"))
+            {
+                w.Line($"global::System.Span<ulong> candidates = stackalloc ulong[{words}];");
+                w.Line("s_index.Collect(in ev, scope, candidates);");
+                w.Line($"var detectionOnly = scope == {Rt}MatchScope.DetectionOnly;");
+                w.Line("var count = 0;");
+                using (w.Block("for (var word = 0; word < candidates.Length; word++)"))
+                {
+                    w.Line("var bits = candidates[word];");
+                    using (w.Block("while (bits != 0)"))
+                    {
+                        w.Line("var rule = (word << 6) + global::System.Numerics.BitOperations.TrailingZeroCount(bits);");
+                        w.Line("bits &= bits - 1;");
+                        using (w.Block("if (EvaluateRule(rule, in ev, detectionOnly))"))
+                        {
+                            w.Line("if (count < matches.Length) matches[count] = rule;");
+                            w.Line("count++;");
+                        }
+                    }
+                }
+                w.Line("return count;");
+            }
+            w.Line();
+            using (w.Block($"private static int EvaluateEveryRule(scoped in {Rt}EventView ev, global::System.Span<int> matches, {Rt}MatchScope scope)"))
+            {
+                w.Line($"var detectionOnly = scope == {Rt}MatchScope.DetectionOnly;");
+                w.Line("var count = 0;");
+                using (w.Block("for (var rule = 0; rule < Count; rule++)"))
+                {
+                    using (w.Block("if (EvaluateRule(rule, in ev, detectionOnly))"))
+                    {
+                        w.Line("if (count < matches.Length) matches[count] = rule;");
+                        w.Line("count++;");
+                    }
+                }
+                w.Line("return count;");
+            }
+            w.Line();
+
             EmitSequences(w, plan, shared, rules);
             w.Line();
 
             var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
-            using (w.Block($"private static int EvaluateScanned(scoped in {Rt}EventView ev, global::System.Span<int> matches, bool detectionOnly)"))
+            w.Line("// Single-event rules (a sequence rule's steps are evaluated by EvaluateSequences instead).");
+            using (w.Block($"private static bool EvaluateRule(int rule, scoped in {Rt}EventView ev, bool detectionOnly)"))
             {
-                w.Line("var count = 0;");
-                for (var c = 0; c < chunks; c++) w.Line($"count = EvaluateChunk{c}(in ev, matches, count, detectionOnly);");
-                w.Line("return count;");
+                using (w.Block($"switch (rule / {RulesPerChunk})"))
+                {
+                    for (var c = 0; c < chunks; c++) w.Line($"case {c}: return EvaluateChunk{c}(rule, in ev, detectionOnly);");
+                    w.Line("default: return false;");
+                }
             }
 
             for (var c = 0; c < chunks; c++)
             {
                 w.Line();
-                using (w.Block($"private static int EvaluateChunk{c}(scoped in {Rt}EventView ev, global::System.Span<int> matches, int count, bool detectionOnly)"))
+                using (w.Block($"private static bool EvaluateChunk{c}(int rule, scoped in {Rt}EventView ev, bool detectionOnly)"))
                 {
-                    for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
+                    using (w.Block("switch (rule)"))
                     {
-                        var rule = plan.Rules[i];
-                        if (rule.IsSequence) continue;
-                        w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
-                        var call = rule.HasGate
-                            ? $"(detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(Map{i})) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i})))"
-                            : $"{rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))";
-                        using (w.Block($"if ({call})"))
+                        for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
                         {
-                            w.Line("if (count < matches.Length) matches[count] = " + i + ";");
-                            w.Line("count++;");
+                            var rule = plan.Rules[i];
+                            if (rule.IsSequence) continue;
+                            w.Line($"// {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
+                            var call = rule.HasGate
+                                ? $"detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(Map{i})) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))"
+                                : $"{rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))";
+                            w.Line($"case {i}: return {call};");
                         }
+                        w.Line("default: return false;");
                     }
-                    w.Line("return count;");
                 }
             }
+            w.Line();
+
+            EmitIndex(w, plan, shared, allStringsSlot);
             w.Line();
 
             w.Line("// Slot maps: a rule's own slot i reads shared slot Map[i].");
@@ -168,6 +234,57 @@ public static class RuleSetEmitter
         }
         return w.ToString();
     }
+
+    /// <summary>The candidate index: each rule's witness for a full match and for the detection alone.</summary>
+    private static void EmitIndex(SourceWriter w, RuleSetPlan plan, System.Collections.Generic.IReadOnlyList<Model.FieldRef> shared, int allStringsSlot)
+    {
+        var witnesses = Witnesses.Plan(plan.Rules, shared, allStringsSlot);
+        string SlotName(int slot) => slot == allStringsSlot ? "any string" : shared[slot].ToString();
+        string Describe(Witness? witness) => witness is null ? "none (always evaluated)"
+            : witness.Atoms.Count == 0 ? "never evaluated as a single-event rule (it cannot match, or it is a sequence)"
+            : string.Join(" or ", witness.Atoms.Select(a => a.Kind == WitnessKind.Present ? $"{SlotName(a.Slot)} has a value" : $"{SlotName(a.Slot)} {Verb(a.Kind)} \"{a.Literal}\""));
+        string Text(Witness? witness) => witness is null ? "null"
+            : Literals.String(string.Concat(witness.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{a.Literal.Length}:{a.Literal}")));
+
+        w.Line("// The candidate index. Each rule's witness: literals (ASCII case folded) one of which every event it matches");
+        w.Line("// holds, as KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends with, '*' contains, '?' has a");
+        w.Line("// value; null: no witness, the rule is evaluated on every event. First for a full match, then for the detection alone.");
+        w.Line($"private static readonly {Rt}CandidateIndex s_index = new({plan.Rules.Count}, new string?[]");
+        w.Line("{");
+        for (var i = 0; i < plan.Rules.Count; i++)
+        {
+            w.Line($"    // {i}: {Literals.Comment(Truncate(Describe(witnesses[i].Full)))}");
+            w.Line($"    {Text(witnesses[i].Full)},");
+        }
+        w.Line("}, new string?[]");
+        w.Line("{");
+        for (var i = 0; i < plan.Rules.Count; i++)
+        {
+            if (!Equals(witnesses[i].Detection, witnesses[i].Full))
+                w.Line($"    // {i}: {Literals.Comment(Truncate(Describe(witnesses[i].Detection)))}");
+            w.Line($"    {Text(witnesses[i].Detection)},");
+        }
+        w.Line("});");
+    }
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + " ...";
+
+    private static string Verb(WitnessKind kind) => kind switch
+    {
+        WitnessKind.Equals => "is",
+        WitnessKind.StartsWith => "starts with",
+        WitnessKind.EndsWith => "ends with",
+        _ => "contains",
+    };
+
+    private static char Symbol(WitnessKind kind) => kind switch
+    {
+        WitnessKind.Equals => '=',
+        WitnessKind.StartsWith => '^',
+        WitnessKind.EndsWith => '$',
+        WitnessKind.Contains => '*',
+        _ => '?',
+    };
 
     /// <summary>
     /// The sequence rules' part of the pass: each clock's time (a distinct timestamp field among them) read once,

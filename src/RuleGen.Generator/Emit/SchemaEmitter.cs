@@ -121,12 +121,22 @@ public static class SchemaEmitter
 
     private static byte[] Utf8(string text) => System.Text.Encoding.UTF8.GetBytes(text);
 
+    /// <summary>Above this many keys, each key length gets its own method: one huge method is not optimised by the JIT.</summary>
+    private const int KeysPerMethod = 32;
+
     private static void EmitLookup(SourceWriter w, List<(byte[] Key, int Target)> candidates)
     {
+        var groups = candidates.GroupBy(c => c.Key.Length).OrderBy(g => g.Key).ToList();
+        var split = candidates.Count > KeysPerMethod;
         using (w.Block("switch (key.Length)"))
         {
-            foreach (var group in candidates.GroupBy(c => c.Key.Length).OrderBy(g => g.Key))
+            foreach (var group in groups)
             {
+                if (split && group.Count() > 2)
+                {
+                    w.Line($"case {group.Key}: return KeysOfLength{group.Key}(key);");
+                    continue;
+                }
                 w.Line($"case {group.Key}:");
                 using (w.Indent())
                 {
@@ -135,6 +145,15 @@ public static class SchemaEmitter
             }
         }
         w.Line("return -1;");
+        if (!split) return;
+        foreach (var group in groups.Where(g => g.Count() > 2))
+        {
+            w.Line();
+            using (w.Block($"static int KeysOfLength{group.Key}(global::System.ReadOnlySpan<byte> key)"))
+            {
+                EmitDiscriminate(w, group.ToList());
+            }
+        }
     }
 
     // Candidates of equal length: switch on the byte position that splits them most, recursively, then compare.

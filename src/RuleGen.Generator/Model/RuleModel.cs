@@ -107,6 +107,12 @@ public sealed record RuleModel(
     /// <summary>The path shown to users (relative to the project or the rules folder), forward slashes.</summary>
     public string DisplayPath { get; init; } = SourcePath;
 
+    /// <summary>
+    /// The names of the rule sets the rule belongs to (its folder's <c>RuleSet</c> metadata); empty for the default
+    /// rule set, <c>RuleSet</c>.
+    /// </summary>
+    public EquatableArray<string> RuleSets { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>Where the rule's id is written (for diagnostics about it), or the file start.</summary>
     public SourceLocation? IdLocation { get; init; }
 

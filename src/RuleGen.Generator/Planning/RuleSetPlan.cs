@@ -1,22 +1,56 @@
 using System.Collections.Generic;
 using System.Linq;
+using RuleGen.Generator.Emit;
 using RuleGen.Generator.Model;
 
 namespace RuleGen.Generator.Planning;
 
-/// <summary>One compiled rule as the rule set sees it: its generated type and the fields it reads.</summary>
+/// <summary>
+/// One compiled rule as the rule set sees it: its generated type, the fields it reads, and its condition and gate
+/// (for the candidate index's witnesses).
+/// </summary>
 /// <param name="SequenceClock">For a sequence or sample rule, the timestamp field that orders its events; null for single-event rules.</param>
 public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Name, RuleFields Fields, bool HasGate = false, FieldRef? SequenceClock = null)
 {
     public bool IsSequence => SequenceClock is not null;
+    public Predicate Condition { get; init; } = ConstantPredicate.True;
+    public Predicate? Gate { get; init; }
 }
 
 /// <summary>
-/// Every compiled rule of a compilation and the shared slots: each distinct field of any rule gets one shared slot
-/// (sorted, so the numbering does not depend on rule order), and each rule a map from its local slots to them.
+/// The compiled rules of one rule set (<see cref="ClassName"/>) and the shared slots: each distinct field of any rule
+/// gets one shared slot (sorted, so the numbering does not depend on rule order), and each rule a map from its local
+/// slots to them.
 /// </summary>
 public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> Rules)
 {
+    /// <summary>The generated class (<see cref="RuleSetNames.Default"/> unless the rules' folders name another).</summary>
+    public string ClassName { get; init; } = RuleSetNames.Default;
+
+    /// <summary>
+    /// One plan per rule set named by the rules (in ordinal order of names; rules keep their order within each).
+    /// The default set is planned even when empty if no rule names another, so a project always has <c>RuleSet</c>.
+    /// </summary>
+    public static EquatableArray<RuleSetPlan> ForEachName(string ns, EquatableArray<RuleEmitInput> rules)
+    {
+        var byName = new SortedDictionary<string, List<RuleSetEntry>>(System.StringComparer.Ordinal);
+        foreach (var rule in rules)
+        {
+            var entry = Entry(rule);
+            foreach (var name in RuleSetNames.Of(rule.Rule))
+            {
+                if (!byName.TryGetValue(name, out var list)) byName[name] = list = new List<RuleSetEntry>();
+                list.Add(entry);
+            }
+        }
+        if (byName.Count == 0) byName[RuleSetNames.Default] = new List<RuleSetEntry>();
+        return byName.Select(p => new RuleSetPlan(ns, p.Value.ToEquatableArray()) { ClassName = p.Key }).ToEquatableArray();
+    }
+
+    private static RuleSetEntry Entry(RuleEmitInput r) => new(
+        r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.OfRule(r.Rule), r.Rule.Gate is not null,
+        r.Rule.Sequence?.TimestampField) { Condition = r.Rule.Condition ?? ConstantPredicate.False, Gate = r.Rule.Gate };
+
     public IReadOnlyList<FieldRef> SharedFields()
     {
         return Rules.SelectMany(r => r.Fields.Fields).Distinct()

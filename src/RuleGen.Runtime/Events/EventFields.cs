@@ -124,4 +124,29 @@ public sealed class EventFields
     }
 
     private byte[] _longKey = Array.Empty<byte>();
+
+    // The candidate index's per-thread state: which witness literals this event has shown already, and room to fold
+    // values into. Rule sets share it: the epoch moves on for every event, so marks of another set are stale.
+    internal int[] AtomSeen = Array.Empty<int>();
+    private int _atomEpoch;
+    private byte[] _fold = new byte[256];
+
+    /// <summary>A fresh epoch for <see cref="AtomSeen"/>, which holds at least <paramref name="atoms"/> entries.</summary>
+    internal int NextAtomEpoch(int atoms)
+    {
+        if (AtomSeen.Length < atoms) AtomSeen = new int[Math.Max(atoms, AtomSeen.Length * 2)];
+        if (++_atomEpoch == int.MaxValue)
+        {
+            Array.Clear(AtomSeen);
+            _atomEpoch = 1;
+        }
+        return _atomEpoch;
+    }
+
+    /// <summary>Room for one folded value, valid until the next call.</summary>
+    internal Span<byte> FoldBuffer(int length)
+    {
+        if (_fold.Length < length) _fold = new byte[Math.Max(length, _fold.Length * 2)];
+        return _fold.AsSpan(0, length);
+    }
 }

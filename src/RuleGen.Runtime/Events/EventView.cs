@@ -57,6 +57,9 @@ public readonly ref partial struct EventView
     /// <summary>The event's bytes.</summary>
     public ReadOnlySpan<byte> Json => _json;
 
+    /// <summary>The scanned values (for the candidate index).</summary>
+    internal EventFields Fields => _fields;
+
     /// <summary>The same event seen through another rule's slot map.</summary>
     public EventView WithSlotMap(ReadOnlySpan<int> slotMap) => new(_json, _fields, slotMap);
 

@@ -63,4 +63,26 @@ public static class AsciiText
         for (var i = 0; i < result.Length; i++) result[i] = Fold(result[i]);
         return result;
     }
+
+    /// <summary>
+    /// Writes <paramref name="text"/> ASCII-lowercased into <paramref name="destination"/> (at least as long); other
+    /// bytes, UTF-8 sequences included, are copied unchanged. Vectorised.
+    /// </summary>
+    public static void ToLower(ReadOnlySpan<byte> text, Span<byte> destination)
+    {
+        var i = 0;
+        if (System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated && text.Length >= 16)
+        {
+            var a = System.Runtime.Intrinsics.Vector128.Create((byte)'A');
+            var range = System.Runtime.Intrinsics.Vector128.Create((byte)('Z' - 'A'));
+            var bit = System.Runtime.Intrinsics.Vector128.Create((byte)0x20);
+            for (; i + 16 <= text.Length; i += 16)
+            {
+                var v = System.Runtime.Intrinsics.Vector128.Create(text.Slice(i, 16));
+                var upper = System.Runtime.Intrinsics.Vector128.LessThanOrEqual(v - a, range);
+                System.Runtime.Intrinsics.Vector128.CopyTo(v | (upper & bit), destination.Slice(i, 16));
+            }
+        }
+        for (; i < text.Length; i++) destination[i] = Fold(text[i]);
+    }
 }

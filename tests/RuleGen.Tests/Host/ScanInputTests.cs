@@ -241,19 +241,35 @@ public sealed class ScanInputTests
         Assert.Single(stderr.ToString().Split('\n'), l => l.Contains("rulegen: cannot write alerts to stdout: disk full"));
     }
 
-    [Fact]
-    public void Alerts_are_flushed_before_the_scan_waits_for_more_input()
+    [Theory]
+    [InlineData("1")]
+    [InlineData("4")]
+    public void Alerts_of_lines_read_so_far_reach_the_output_while_the_scan_waits_for_more_input(string threads)
     {
+        // The second read blocks until the first line's alert is on stdout (or gives up after 20 s): a scan that held
+        // alerts back until more input came would fail. With one thread the scan flushes before each read; with
+        // several, the writer flushes whenever it waits for the next batch.
         var stdout = new MemoryStream();
-        var alertsSeenBeforeSecondRead = -1;
+        var alertsSeenDuringSecondRead = -1;
         // The first chunk ends with an event at 08:10: the seed rule's execution at 08:05 has run (its allowed
         // lateness of a minute has passed) and its alert is out before the scan waits for the second chunk.
         var later = NoMatch.Replace("2026-11-02T08:03:00.000Z", "2026-11-02T08:10:00.000Z");
         var stdin = new ChunkedStream([Utf8(Match + "\n" + later + "\n"), Utf8(Match + "\n")],
-            beforeChunk: index => { if (index == 1) alertsSeenBeforeSecondRead = Encoding.UTF8.GetString(stdout.ToArray()).Count(c => c == '\n'); });
+            beforeChunk: index =>
+            {
+                if (index != 1) return;
+                var deadline = DateTime.UtcNow.AddSeconds(20);
+                do
+                {
+                    alertsSeenDuringSecondRead = Encoding.UTF8.GetString(stdout.ToArray()).Count(c => c == '\n');
+                    if (alertsSeenDuringSecondRead > 0) break;
+                    Thread.Sleep(5);
+                }
+                while (DateTime.UtcNow < deadline);
+            });
         var console = new RuleGen.Host.HostConsole(stdin, stdout, new StringWriter(), false, new SteppingTime());
-        Assert.Equal(0, RuleGen.Host.Cli.Run(["scan", "-"], console, HostRules));
-        Assert.Equal(1, alertsSeenBeforeSecondRead);
+        Assert.Equal(0, RuleGen.Host.Cli.Run(["scan", "--threads", threads, "-"], console, HostRules));
+        Assert.Equal(1, alertsSeenDuringSecondRead);
         Assert.Equal(2, Encoding.UTF8.GetString(stdout.ToArray()).Count(c => c == '\n'));
     }
 

@@ -1,0 +1,132 @@
+using System.Globalization;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using RuleGen.Benchmarks;
+
+// dotnet run -c Release --project bench/RuleGen.Benchmarks [-- options]; see Usage.
+const string Usage = """
+    RuleGen benchmarks: the floor, the baseline interpreter and the generated rule sets over the same events.
+
+    options:
+      --rows TEXT     only rows whose name contains TEXT (several --rows: any of them); names look like
+                      ecs:floor, ecs:RuleGen:ElasticRules, structured_windows:Interpreter:SigmaRules
+      --no-interpreter  leave out the baseline interpreter rows (they take minutes)
+      --quick         a short job (fewer, shorter iterations): for trying things, not for reporting
+      --no-verify     skip the check that each interpreter agrees with its rule set before measuring
+      --list          list the rows and exit
+      --profile ROW [SECONDS]  instead of benchmarks: run one row's pass in a loop (default 20 s), for a
+                      sampling profiler (perf record with DOTNET_PerfMapEnabled=1)
+      --compile-budget  instead of benchmarks: run the generator over the whole Elastic and Sigma corpora
+                      (generator time, generated code size, C# compile time, one-rule edit)
+    The table is printed at the end and written to BenchmarkDotNet.Artifacts/results/rulegen-performance.md.
+    """;
+
+var filters = new List<string>();
+bool quick = false, verify = true, list = false, interpreter = true, budget = false;
+string? profile = null;
+var profileSeconds = 20.0;
+for (var i = 0; i < args.Length; i++)
+{
+    switch (args[i])
+    {
+        case "--rows" when i + 1 < args.Length: filters.Add(args[++i]); break;
+        case "--quick": quick = true; break;
+        case "--no-verify": verify = false; break;
+        case "--no-interpreter": interpreter = false; break;
+        case "--list": list = true; break;
+        case "--compile-budget": budget = true; break;
+        case "--profile" when i + 1 < args.Length:
+            profile = args[++i];
+            if (i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var seconds))
+            {
+                profileSeconds = seconds;
+                i++;
+            }
+            break;
+        case "-h" or "--help": Console.WriteLine(Usage); return 0;
+        default: Console.Error.WriteLine($"unknown argument '{args[i]}'\n{Usage}"); return 2;
+    }
+}
+
+if (budget) return CompileBudget.Run(Console.Out);
+if (profile is not null)
+{
+    var row = Catalog.All().FirstOrDefault(r => r.ToString() == profile);
+    if (row is null || Catalog.Missing(row) is not null)
+    {
+        Console.Error.WriteLine($"no such row (or it cannot run): {profile}");
+        return 1;
+    }
+    var bench = new EngineBenchmarks { Workload = row };
+    bench.Setup();
+    var watch = System.Diagnostics.Stopwatch.StartNew();
+    long passes = 0;
+    while (watch.Elapsed.TotalSeconds < profileSeconds)
+    {
+        bench.Pass();
+        passes++;
+    }
+    var events = passes * Catalog.Stream(row.Stream).Count;
+    Console.WriteLine($"{row}: {passes} passes, {watch.Elapsed.TotalNanoseconds / events:F0} ns/event (wall clock, no warm-up excluded)");
+    return 0;
+}
+
+var rows = Catalog.All()
+    .Where(w => filters.Count == 0 || filters.Any(f => w.ToString().Contains(f, StringComparison.Ordinal)))
+    .Where(w => interpreter || w.Engine != Engine.Interpreter)
+    .ToList();
+// A row needs the floor of its stream in the same run for its ratio.
+foreach (var stream in rows.Select(r => r.Stream).Distinct().ToList())
+{
+    if (!rows.Any(r => r.Stream == stream && r.Engine == Engine.Floor)) rows.Insert(0, Catalog.All().First(r => r.Stream == stream && r.Engine == Engine.Floor));
+}
+foreach (var row in rows.ToList())
+{
+    if (Catalog.Missing(row) is { } why)
+    {
+        Console.WriteLine($"skipped {row}: {why}");
+        rows.Remove(row);
+    }
+}
+if (list)
+{
+    foreach (var row in rows) Console.WriteLine(row);
+    return 0;
+}
+if (rows.Count == 0)
+{
+    Console.Error.WriteLine("nothing to run");
+    return 1;
+}
+
+Console.WriteLine(RuleSetFacts.Describe(rows));
+if (verify && !InterpreterCheck.Run(rows, Console.Out)) return 1;
+
+Catalog.Selected = rows;
+var job = (quick ? Job.ShortRun.WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100))
+        : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1))
+    .WithToolchain(InProcessEmitToolchain.Instance)
+    .WithId(quick ? "quick" : "rulegen");
+var config = ManualConfig.CreateEmpty()
+    .AddJob(job)
+    .AddDiagnoser(MemoryDiagnoser.Default)
+    .AddColumnProvider(DefaultColumnProviders.Instance)
+    .AddLogger(ConsoleLogger.Default)
+    .AddExporter(MarkdownExporter.GitHub)
+    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+    .WithOptions(ConfigOptions.DisableLogFile);
+var summary = BenchmarkRunner.Run<EngineBenchmarks>(config);
+
+var table = ResultTable.Build(summary, rows);
+Console.WriteLine();
+Console.WriteLine(table);
+var output = Path.Combine(summary.ResultsDirectoryPath, "rulegen-performance.md");
+File.WriteAllText(output, table);
+Console.WriteLine($"(written to {output})");
+return 0;

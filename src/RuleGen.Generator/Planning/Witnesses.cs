@@ -1,0 +1,282 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using RuleGen.Generator.Model;
+
+namespace RuleGen.Generator.Planning;
+
+/// <summary>How a witness literal relates to a value of its field.</summary>
+public enum WitnessKind
+{
+    Equals,
+    StartsWith,
+    EndsWith,
+    Contains,
+
+    /// <summary>The field has a value at all (no literal): what any test of a field requires.</summary>
+    Present,
+}
+
+/// <summary>
+/// One literal a rule can require: some value of the rule set's shared slot <see cref="Slot"/> equals, starts with,
+/// ends with or contains <see cref="Literal"/> (ASCII-lowercased: the index folds case on both sides).
+/// </summary>
+public sealed record WitnessAtom(int Slot, WitnessKind Kind, string Literal);
+
+/// <summary>
+/// A rule's witness: literals at least one of which every event the rule matches holds. Empty: the rule can never
+/// match. A rule without a witness (null) is evaluated on every event.
+/// </summary>
+public sealed record Witness(EquatableArray<WitnessAtom> Atoms, double Cost);
+
+/// <summary>A rule's witnesses for a full match and for the detection alone.</summary>
+public sealed record RuleWitnesses(Witness? Full, Witness? Detection);
+
+/// <summary>
+/// Chooses each rule's witness for the candidate index. A field test gives literals (an exact value, a list of
+/// them, a prefix, suffix or substring, the longest literal part of a wildcard or a regular expression), or failing
+/// that the field's presence (every test of a field fails when it is absent); an OR has a witness when every
+/// operand has one (their union); an AND takes its cheapest operand's; a NOT gives none. The cost of a literal
+/// estimates how often it holds on an event: exact values are rare, short substrings common, a field's mere presence
+/// commoner still, and a literal many rules share (event.category:process) is probably a category, not a rare
+/// value. A logsource gate is a witness for full matches only, and a weak one: it is used when the detection has
+/// none.
+/// </summary>
+public static class Witnesses
+{
+    /// <summary>Bytes of the shortest prefix, suffix or substring the runtime index can search (its gram length).</summary>
+    public const int MinSearchBytes = 4;
+
+    public static IReadOnlyList<RuleWitnesses> Plan(IReadOnlyList<RuleSetEntry> rules, IReadOnlyList<FieldRef> shared, int allStringsSlot)
+    {
+        var slots = new Dictionary<FieldRef, int>();
+        for (var i = 0; i < shared.Count; i++) slots[shared[i]] = i;
+
+        // How many rules require each literal somewhere (its "document frequency").
+        var frequency = new Dictionary<WitnessAtom, int>();
+        foreach (var rule in rules.Where(r => !r.IsSequence))
+        {
+            var atoms = new HashSet<WitnessAtom>();
+            Collect(rule.Condition, slots, allStringsSlot, atoms);
+            if (rule.Gate is not null) Collect(rule.Gate, slots, allStringsSlot, atoms);
+            foreach (var atom in atoms) frequency[atom] = frequency.TryGetValue(atom, out var n) ? n + 1 : 1;
+        }
+
+        var planner = new Planner(slots, allStringsSlot, frequency);
+        var result = new List<RuleWitnesses>();
+        foreach (var rule in rules)
+        {
+            if (rule.IsSequence)
+            {
+                // Its steps go to the sequence engine; as a single-event rule it never matches.
+                var never = new Witness(EquatableArray<WitnessAtom>.Empty, 0);
+                result.Add(new RuleWitnesses(never, never));
+                continue;
+            }
+            var detection = planner.Of(rule.Condition);
+            var full = detection;
+            if (rule.Gate is not null && planner.Of(rule.Gate) is { } gate)
+            {
+                var weak = gate with { Cost = gate.Cost * GatePenalty + 0.5 };
+                if (full is null || weak.Cost < full.Cost) full = weak;
+            }
+            result.Add(new RuleWitnesses(full, detection));
+        }
+        return result;
+    }
+
+    /// <summary>A logsource gate's literals hold for every event of its source: they cost more than they seem.</summary>
+    private const double GatePenalty = 10;
+
+    private static void Collect(Predicate predicate, Dictionary<FieldRef, int> slots, int allStringsSlot, HashSet<WitnessAtom> into)
+    {
+        switch (predicate)
+        {
+            case AndPredicate and:
+                foreach (var o in and.Operands) Collect(o, slots, allStringsSlot, into);
+                break;
+            case OrPredicate or:
+                foreach (var o in or.Operands) Collect(o, slots, allStringsSlot, into);
+                break;
+            case FieldPredicate f when slots.TryGetValue(f.Field, out var slot):
+                foreach (var atom in Atoms(slot, f.Matcher) ?? Enumerable.Empty<WitnessAtom>()) into.Add(atom);
+                into.Add(Present(slot));
+                break;
+            case ExistsPredicate e when slots.TryGetValue(e.Field, out var slot):
+                into.Add(Present(slot));
+                break;
+            case NestedPredicate n when slots.TryGetValue(n.Field, out var slot):
+                into.Add(Present(slot));
+                break;
+            case FieldComparePredicate c when slots.TryGetValue(c.Left, out var slot):
+                into.Add(Present(slot));
+                break;
+            case AnyFieldPredicate a when allStringsSlot >= 0:
+                foreach (var atom in Atoms(allStringsSlot, a.Matcher) ?? Enumerable.Empty<WitnessAtom>()) into.Add(atom);
+                break;
+        }
+    }
+
+    private sealed class Planner(Dictionary<FieldRef, int> slots, int allStringsSlot, Dictionary<WitnessAtom, int> frequency)
+    {
+        public Witness? Of(Predicate predicate)
+        {
+            switch (predicate)
+            {
+                case ConstantPredicate { Value: false }:
+                    return new Witness(EquatableArray<WitnessAtom>.Empty, 0);
+                case AndPredicate and:
+                {
+                    Witness? best = null;
+                    foreach (var operand in and.Operands)
+                    {
+                        if (Of(operand) is { } w && (best is null || w.Cost < best.Cost)) best = w;
+                    }
+                    return best;
+                }
+                case OrPredicate or:
+                {
+                    var atoms = new List<WitnessAtom>();
+                    var cost = 0.0;
+                    foreach (var operand in or.Operands)
+                    {
+                        if (Of(operand) is not { } w) return null;
+                        atoms.AddRange(w.Atoms);
+                        cost += w.Cost;
+                    }
+                    return Make(atoms, cost);
+                }
+                case FieldPredicate f when slots.TryGetValue(f.Field, out var slot):
+                    return Cheaper(Make(Atoms(slot, f.Matcher)), Make(new[] { Present(slot) }));
+                case ExistsPredicate e when slots.TryGetValue(e.Field, out var slot):
+                    return Make(new[] { Present(slot) });
+                case NestedPredicate n when slots.TryGetValue(n.Field, out var slot):
+                    return Make(new[] { Present(slot) });
+                case FieldComparePredicate c when slots.TryGetValue(c.Left, out var slot):
+                    return Make(new[] { Present(slot) });
+                case AnyFieldPredicate a when allStringsSlot >= 0:
+                    return Make(Atoms(allStringsSlot, a.Matcher));
+                default:
+                    // NOT, constant true, and predicate kinds this planner does not know: nothing is required.
+                    return null;
+            }
+        }
+
+        private static Witness? Cheaper(Witness? a, Witness? b) => a is null ? b : b is null || a.Cost <= b.Cost ? a : b;
+
+        private Witness? Make(IReadOnlyList<WitnessAtom>? atoms)
+        {
+            if (atoms is null) return null;
+            return Make(atoms, atoms.Sum(Cost));
+        }
+
+        private static Witness Make(IEnumerable<WitnessAtom> atoms, double cost) =>
+            new(atoms.Distinct().ToEquatableArray(), Math.Min(cost, 1e6));
+
+        /// <summary>An estimate of how often the literal holds on an event (not a probability: only the order matters).</summary>
+        private double Cost(WitnessAtom atom)
+        {
+            var length = Encoding.UTF8.GetByteCount(atom.Literal);
+            var rarity = atom.Kind switch
+            {
+                WitnessKind.Equals => 0.02,
+                WitnessKind.StartsWith or WitnessKind.EndsWith => Math.Pow(2, -length / 2.0),
+                WitnessKind.Contains => Math.Min(1, Math.Pow(2, 2 - length / 2.0)),
+                _ => 0.5,
+            };
+            var shared = frequency.TryGetValue(atom, out var n) ? n : 1;
+            return rarity * (1 + (shared - 1) / 8.0);
+        }
+    }
+
+    /// <summary>The literals one of which a value passing <paramref name="matcher"/> holds; null when there are none.</summary>
+    public static IReadOnlyList<WitnessAtom>? Atoms(int slot, ValueMatcher matcher)
+    {
+        switch (matcher)
+        {
+            case StringMatcher s when s.Kinds != ValueKinds.None:
+                return Atom(slot, s.Operation, s.Value) is { } atom ? new[] { atom } : null;
+            case StringSetMatcher set when set.Kinds != ValueKinds.None:
+                return set.Values.Select(v => new WitnessAtom(slot, WitnessKind.Equals, Fold(v))).ToList();
+            case WildcardMatcher w when w.Kinds != ValueKinds.None:
+                return WildcardAtom(slot, w.Pattern) is { } wild ? new[] { wild } : null;
+            case RegexMatcher r when r.Kinds != ValueKinds.None:
+                return RegexAtom(slot, r) is { } literal ? new[] { literal } : null;
+            default:
+                return ExtensionAtoms(slot, matcher);
+        }
+    }
+
+    /// <summary>Literals of matcher kinds that languages add beyond the core set (none yet).</summary>
+    private static IReadOnlyList<WitnessAtom>? ExtensionAtoms(int slot, ValueMatcher matcher) => null;
+
+    private static WitnessAtom? Atom(int slot, StringOperation operation, string value)
+    {
+        var kind = operation switch
+        {
+            StringOperation.Equals => WitnessKind.Equals,
+            StringOperation.StartsWith => WitnessKind.StartsWith,
+            StringOperation.EndsWith => WitnessKind.EndsWith,
+            _ => WitnessKind.Contains,
+        };
+        // Short prefixes and suffixes are looked up whole; short substrings are not searched (too common anyway).
+        var length = Encoding.UTF8.GetByteCount(value);
+        if (kind == WitnessKind.Contains && length < MinSearchBytes || kind != WitnessKind.Equals && length == 0) return null;
+        return new WitnessAtom(slot, kind, Fold(value));
+    }
+
+    /// <summary>The field has a value.</summary>
+    public static WitnessAtom Present(int slot) => new(slot, WitnessKind.Present, "");
+
+    /// <summary>
+    /// A literal every match of the regular expression contains. Case-insensitive .NET regexes also match some
+    /// non-ASCII characters for k, s and i (the Kelvin sign, the long s, the dotted capital I), which the index's ASCII
+    /// folding would miss: such literals are cut at those letters.
+    /// </summary>
+    private static WitnessAtom? RegexAtom(int slot, RegexMatcher regex)
+    {
+        if (RegexLiterals.Longest(regex.Pattern) is not { } literal) return null;
+        // Inline options anywhere may turn case folding on.
+        var mayIgnoreCase = (regex.Flags & RegexFlags.IgnoreCase) != 0 || regex.Pattern.IndexOf("(?", StringComparison.Ordinal) >= 0;
+        if (mayIgnoreCase)
+        {
+            if (literal.Any(c => c > 127)) return null;
+            literal = literal.Split('k', 'K', 's', 'S', 'i', 'I').OrderByDescending(p => p.Length).First();
+        }
+        return Encoding.UTF8.GetByteCount(literal) >= MinSearchBytes ? new WitnessAtom(slot, WitnessKind.Contains, Fold(literal)) : null;
+    }
+
+    /// <summary>A wildcard's longest literal part: as a prefix or suffix when it is one.</summary>
+    private static WitnessAtom? WildcardAtom(int slot, WildcardPattern pattern)
+    {
+        var parts = pattern.Parts;
+        WitnessAtom? best = null;
+        var bestLength = 0;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (parts[i].Kind != WildcardPartKind.Literal) continue;
+            var length = Encoding.UTF8.GetByteCount(parts[i].Literal);
+            var kind = i == 0 ? WitnessKind.StartsWith : i == parts.Count - 1 ? WitnessKind.EndsWith : WitnessKind.Contains;
+            // Anchored literals are checked at their place: worth a few bytes of length.
+            var score = length + (kind == WitnessKind.Contains ? 0 : 2);
+            if (length >= MinSearchBytes && score > bestLength)
+            {
+                best = new WitnessAtom(slot, kind, Fold(parts[i].Literal));
+                bestLength = score;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>ASCII-lowercase (what the runtime index compares).</summary>
+    public static string Fold(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') chars[i] = (char)(chars[i] | 0x20);
+        }
+        return new string(chars);
+    }
+}

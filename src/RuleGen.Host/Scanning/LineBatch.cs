@@ -1,0 +1,86 @@
+namespace RuleGen.Host.Scanning;
+
+/// <summary>
+/// A run of whole lines of one input, read straight into one buffer (lines are offsets into it, never copied), and,
+/// once evaluated, the verdict of each line: the matching rules, blank, or malformed. Batches are pooled: a batch
+/// goes back to the reader once its alerts are written.
+/// </summary>
+public sealed class LineBatch
+{
+    /// <summary>What evaluating a line gave, besides its matches.</summary>
+    public const int Blank = -1;
+    public const int Malformed = -2;
+
+    internal byte[] Buffer;
+    internal int[] Starts = new int[1024];
+    internal int[] Lengths = new int[1024];
+    internal int[] Verdicts = new int[1024];
+    internal int[] MatchStarts = new int[1024];
+    internal int[] Matches = new int[1024];
+    internal int MatchCount;
+
+    /// <summary>Set once stage (a) has evaluated the batch (parallel scans).</summary>
+    internal readonly ManualResetEventSlim Evaluated = new(false);
+
+    public LineBatch(int bufferSize) => Buffer = new byte[bufferSize];
+
+    /// <summary>Position in the scan: batches are written in this order.</summary>
+    public long Sequence { get; internal set; }
+
+    /// <summary>The input (index into the scan's inputs) the lines come from.</summary>
+    public int Input { get; internal set; }
+
+    /// <summary>1-based line number of the first line (empty lines count).</summary>
+    public long FirstLineNumber { get; internal set; }
+
+    /// <summary>How many lines the batch holds.</summary>
+    public int Count { get; internal set; }
+
+    /// <summary>Bytes read from the input while filling this batch (after decompression).</summary>
+    public long BytesRead { get; internal set; }
+
+    /// <summary>A problem reading the input after these lines (the input ends here), or null.</summary>
+    public Exception? ReadError { get; internal set; }
+
+    /// <summary>The input could not be opened: the batch holds no lines, only this error.</summary>
+    public bool OpenFailed { get; internal set; }
+
+    /// <summary>The last batch of its input.</summary>
+    public bool EndOfInput { get; internal set; }
+
+    public ReadOnlySpan<byte> Line(int index) => Buffer.AsSpan(Starts[index], Lengths[index]);
+
+    public long LineNumber(int index) => FirstLineNumber + index;
+
+    /// <summary>The line's matching rules (empty for blank and malformed lines).</summary>
+    public ReadOnlySpan<int> MatchesOf(int index) =>
+        Verdicts[index] > 0 ? Matches.AsSpan(MatchStarts[index], Verdicts[index]) : default;
+
+    /// <summary>The number of matching rules, or <see cref="Blank"/> / <see cref="Malformed"/>.</summary>
+    public int Verdict(int index) => Verdicts[index];
+
+    internal void Reset()
+    {
+        Count = 0;
+        BytesRead = 0;
+        ReadError = null;
+        OpenFailed = false;
+        EndOfInput = false;
+        MatchCount = 0;
+    }
+
+    internal void AddLine(int start, int length)
+    {
+        if (Count == Starts.Length)
+        {
+            var size = Count * 2;
+            Array.Resize(ref Starts, size);
+            Array.Resize(ref Lengths, size);
+            Array.Resize(ref Verdicts, size);
+            Array.Resize(ref MatchStarts, size);
+        }
+        Starts[Count] = start;
+        Lengths[Count] = length;
+        Count++;
+    }
+}

@@ -1,0 +1,423 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace RuleGen.Runtime;
+
+/// <summary>
+/// The candidate index of a rule set: for each rule, a witness, a set of literals (a field and a value it must equal,
+/// start with, end with or contain, or just the field's presence) at least one of which every event the rule matches
+/// holds. Per event, one pass over the values of the indexed fields finds the witnesses present: exact values, and
+/// prefixes and suffixes shorter than a gram, by hash; longer prefixes, suffixes and substrings with a multi-pattern
+/// search (each literal is found through one of its 4-byte grams, picked as rare as possible among all literals,
+/// then verified in place); presence by a look at the field. The rules whose witness is present, and the rules that
+/// have none, are the candidates; only they are evaluated. A candidate need not match; a non-candidate cannot.
+/// </summary>
+/// <remarks>
+/// Comparisons fold ASCII case on both sides, whatever the rule's case mode: a witness only has to be necessary, and
+/// folding makes it weaker, never wrong. The witnesses come from the generator as text, one string per rule and
+/// scope (see <see cref="Parse"/>); the tables are built once, when the rule set is first used.
+/// </remarks>
+public sealed class CandidateIndex
+{
+    /// <summary>Gram length of the substring search; the generator indexes no shorter prefix, suffix or substring.</summary>
+    public const int GramLength = 4;
+
+    private enum Kind : byte { Equals, StartsWith, EndsWith, Contains, Present }
+
+    private const int ScopeFull = 1;
+    private const int ScopeDetection = 2;
+
+    private readonly int _words;
+    private readonly ulong[] _alwaysFull;
+    private readonly ulong[] _alwaysDetection;
+
+    // Atoms: distinct (slot, kind, literal); the rules (rule << 2 | scopes) each one is a witness for.
+    private readonly int[] _atomSlot;
+    private readonly Kind[] _atomKind;
+    private readonly byte[][] _atomLiteral;
+    private readonly int[][] _atomRules;
+
+    // Slots with atoms, and what they need.
+    private readonly int[] _indexedSlots;
+    private readonly bool[] _slotHasEquals;
+    private readonly bool[] _slotHasGrams;
+    private readonly int[] _slotPrefixLengths; // bit L set: a prefix of L (< GramLength) bytes is looked up
+    private readonly int[] _slotSuffixLengths;
+    private readonly (int Slot, int Atom)[] _presentAtoms;
+
+    // Exact values, short prefixes and suffixes: open addressing on (slot, kind, folded text) -> chain of atoms.
+    private readonly int[] _equalsHeads;
+    private readonly int[] _equalsNext;
+    private readonly ulong[] _equalsHash;
+    private readonly int _equalsMask;
+
+    // Grams: a bitmap filter on (slot, gram), then open addressing -> chain of (atom, offset of the gram in it).
+    private readonly ulong[] _gramFilter;
+    private readonly ulong[] _gramKeys;
+    private readonly int[] _gramHeads;
+    private readonly int _gramMask;
+    private readonly int[] _gramEntryAtom;
+    private readonly int[] _gramEntryOffset;
+    private readonly int[] _gramEntryNext;
+
+    /// <param name="ruleCount">Rules in the set.</param>
+    /// <param name="fullWitnesses">Per rule, its witness for a full match (<see cref="Parse"/>); null: none (always evaluated).</param>
+    /// <param name="detectionWitnesses">Per rule, its witness for the detection alone.</param>
+    public CandidateIndex(int ruleCount, string?[] fullWitnesses, string?[] detectionWitnesses)
+    {
+        RuleCount = ruleCount;
+        _words = (ruleCount + 63) / 64;
+        _alwaysFull = new ulong[_words];
+        _alwaysDetection = new ulong[_words];
+
+        var atoms = new Dictionary<(int Slot, Kind Kind, string Literal), int>();
+        var atomList = new List<(int Slot, Kind Kind, byte[] Literal)>();
+        var atomRules = new List<List<int>>();
+        var always = new List<int>[] { new(), new() };
+        var never = new List<int>();
+        var ruleScopes = new Dictionary<(int Atom, int Rule), int>();
+        for (var rule = 0; rule < ruleCount; rule++)
+        {
+            var neverCount = 0;
+            for (var s = 0; s < 2; s++)
+            {
+                var scope = s == 0 ? ScopeFull : ScopeDetection;
+                var witness = s == 0 ? fullWitnesses[rule] : detectionWitnesses[rule];
+                if (witness is null)
+                {
+                    (s == 0 ? _alwaysFull : _alwaysDetection)[rule >> 6] |= 1UL << rule;
+                    always[s].Add(rule);
+                    continue;
+                }
+                if (witness.Length == 0) neverCount++;
+                foreach (var (slot, kind, literal) in Parse(witness))
+                {
+                    var key = (slot, kind, literal);
+                    if (!atoms.TryGetValue(key, out var atom))
+                    {
+                        atom = atomList.Count;
+                        atoms[key] = atom;
+                        atomList.Add((slot, kind, AsciiText.ToLower(Encoding.UTF8.GetBytes(literal))));
+                        atomRules.Add(new List<int>());
+                    }
+                    ruleScopes.TryGetValue((atom, rule), out var scopes);
+                    ruleScopes[(atom, rule)] = scopes | scope;
+                }
+            }
+            if (neverCount == 2) never.Add(rule);
+        }
+        foreach (var ((atom, rule), scopes) in ruleScopes.OrderBy(p => p.Key.Rule)) atomRules[atom].Add(rule << 2 | scopes);
+
+        var count = atomList.Count;
+        _atomSlot = new int[count];
+        _atomKind = new Kind[count];
+        _atomLiteral = new byte[count][];
+        _atomRules = new int[count][];
+        var maxSlot = -1;
+        for (var i = 0; i < count; i++)
+        {
+            (_atomSlot[i], _atomKind[i], _atomLiteral[i]) = atomList[i];
+            _atomRules[i] = atomRules[i].ToArray();
+            maxSlot = Math.Max(maxSlot, _atomSlot[i]);
+        }
+        _slotHasEquals = new bool[maxSlot + 1];
+        _slotHasGrams = new bool[maxSlot + 1];
+        _slotPrefixLengths = new int[maxSlot + 1];
+        _slotSuffixLengths = new int[maxSlot + 1];
+        var gramCounts = new Dictionary<ulong, int>();
+        var present = new List<(int, int)>();
+        for (var i = 0; i < count; i++)
+        {
+            var slot = _atomSlot[i];
+            switch (_atomKind[i])
+            {
+                case Kind.Present:
+                    present.Add((slot, i));
+                    continue;
+                case Kind.Equals:
+                    _slotHasEquals[slot] = true;
+                    continue;
+                case Kind.StartsWith when _atomLiteral[i].Length < GramLength:
+                    _slotPrefixLengths[slot] |= 1 << _atomLiteral[i].Length;
+                    continue;
+                case Kind.EndsWith when _atomLiteral[i].Length < GramLength:
+                    _slotSuffixLengths[slot] |= 1 << _atomLiteral[i].Length;
+                    continue;
+            }
+            if (_atomLiteral[i].Length < GramLength) throw new ArgumentException($"A substring witness shorter than {GramLength} bytes cannot be indexed.");
+            _slotHasGrams[slot] = true;
+            foreach (var gram in DistinctGrams(slot, _atomLiteral[i]))
+                gramCounts[gram] = gramCounts.GetValueOrDefault(gram) + 1;
+        }
+        _presentAtoms = present.ToArray();
+        _indexedSlots = Enumerable.Range(0, maxSlot + 1)
+            .Where(s => _slotHasEquals[s] || _slotHasGrams[s] || _slotPrefixLengths[s] != 0 || _slotSuffixLengths[s] != 0).ToArray();
+
+        // Exact values, short prefixes and suffixes.
+        var equalsAtoms = Enumerable.Range(0, count).Where(i => IsHashed(i)).ToList();
+        var equalsSize = TableSize(equalsAtoms.Count);
+        _equalsMask = equalsSize - 1;
+        _equalsHeads = new int[equalsSize];
+        Array.Fill(_equalsHeads, -1);
+        _equalsNext = new int[count];
+        _equalsHash = new ulong[count];
+        foreach (var atom in equalsAtoms)
+        {
+            var hash = Hash(_atomSlot[atom], _atomKind[atom], _atomLiteral[atom]);
+            _equalsHash[atom] = hash;
+            var bucket = (int)(hash >> 32) & _equalsMask;
+            _equalsNext[atom] = _equalsHeads[bucket];
+            _equalsHeads[bucket] = atom;
+        }
+
+        // Grams: each literal through its rarest gram.
+        var chosen = new List<(ulong Key, int Atom, int Offset)>();
+        for (var i = 0; i < count; i++)
+        {
+            if (_atomKind[i] == Kind.Present || IsHashed(i)) continue;
+            var literal = _atomLiteral[i];
+            var best = 0;
+            var bestCount = int.MaxValue;
+            for (var offset = 0; offset + GramLength <= literal.Length; offset++)
+            {
+                var c = gramCounts[GramKey(_atomSlot[i], Gram(literal, offset))];
+                // Prefixes and suffixes are checked at their place: their first/last gram is as good as any.
+                if (c < bestCount)
+                {
+                    best = offset;
+                    bestCount = c;
+                }
+            }
+            chosen.Add((GramKey(_atomSlot[i], Gram(literal, best)), i, best));
+        }
+        var distinctKeys = chosen.Select(c => c.Key).Distinct().ToList();
+        var gramSize = TableSize(distinctKeys.Count);
+        _gramMask = gramSize - 1;
+        _gramKeys = new ulong[gramSize];
+        _gramHeads = new int[gramSize];
+        Array.Fill(_gramHeads, -1);
+        _gramFilter = new ulong[FilterBits / 64];
+        _gramEntryAtom = new int[chosen.Count];
+        _gramEntryOffset = new int[chosen.Count];
+        _gramEntryNext = new int[chosen.Count];
+        for (var e = 0; e < chosen.Count; e++)
+        {
+            var (key, atom, offset) = chosen[e];
+            var mixed = GramHash(key);
+            _gramFilter[(int)(mixed >> (64 - FilterShift)) >> 6] |= 1UL << (int)(mixed >> (64 - FilterShift));
+            var bucket = (int)(mixed >> 16) & _gramMask;
+            while (_gramHeads[bucket] >= 0 && _gramKeys[bucket] != key) bucket = (bucket + 1) & _gramMask;
+            _gramKeys[bucket] = key;
+            _gramEntryAtom[e] = atom;
+            _gramEntryOffset[e] = offset;
+            _gramEntryNext[e] = _gramHeads[bucket];
+            _gramHeads[bucket] = e;
+        }
+
+        Info = new CandidateIndexInfo(ruleCount, always[0], always[1], count, never);
+    }
+
+    /// <summary>Exact values and prefixes or suffixes shorter than a gram are found by hash.</summary>
+    private bool IsHashed(int atom) => _atomKind[atom] switch
+    {
+        Kind.Equals => true,
+        Kind.StartsWith or Kind.EndsWith => _atomLiteral[atom].Length < GramLength,
+        _ => false,
+    };
+
+    /// <summary>The gram filter: 2^18 bits (32 KB, so it stays in the first-level cache during the scan).</summary>
+    private const int FilterShift = 18;
+    private const int FilterBits = 1 << FilterShift;
+
+    /// <summary>Rules in the set.</summary>
+    public int RuleCount { get; }
+
+    /// <summary>ulong words of a candidate set.</summary>
+    public int Words => _words;
+
+    public CandidateIndexInfo Info { get; }
+
+    /// <summary>
+    /// Writes into <paramref name="candidates"/> (<see cref="Words"/> words, one bit per rule) the rules to evaluate
+    /// on the event <paramref name="ev"/> (scanned with the rule set's shared slots, no slot map).
+    /// </summary>
+    public void Collect(scoped in EventView ev, MatchScope scope, Span<ulong> candidates)
+    {
+        var detection = scope == MatchScope.DetectionOnly;
+        (detection ? _alwaysDetection : _alwaysFull).AsSpan().CopyTo(candidates);
+        var mask = detection ? ScopeDetection : ScopeFull;
+        var fields = ev.Fields;
+        var epoch = fields.NextAtomEpoch(_atomSlot.Length);
+        var seen = fields.AtomSeen;
+        foreach (var (slot, atom) in _presentAtoms)
+        {
+            if (ev.HasKey(slot)) Mark(atom, candidates, mask, seen, epoch);
+        }
+        foreach (var slot in _indexedSlots)
+        {
+            foreach (var value in ev.Values(slot))
+            {
+                if (value.Kind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null) continue;
+                var text = value.Utf8;
+                var folded = fields.FoldBuffer(text.Length);
+                AsciiText.ToLower(text, folded);
+                if (_slotHasEquals[slot]) FindHashed(slot, Kind.Equals, folded, candidates, mask, seen, epoch);
+                for (var lengths = _slotPrefixLengths[slot]; lengths != 0; lengths &= lengths - 1)
+                {
+                    var length = BitOperations.TrailingZeroCount(lengths);
+                    if (folded.Length >= length) FindHashed(slot, Kind.StartsWith, folded.Slice(0, length), candidates, mask, seen, epoch);
+                }
+                for (var lengths = _slotSuffixLengths[slot]; lengths != 0; lengths &= lengths - 1)
+                {
+                    var length = BitOperations.TrailingZeroCount(lengths);
+                    if (folded.Length >= length) FindHashed(slot, Kind.EndsWith, folded.Slice(folded.Length - length), candidates, mask, seen, epoch);
+                }
+                if (_slotHasGrams[slot] && folded.Length >= GramLength) FindGrams(slot, folded, candidates, mask, seen, epoch);
+            }
+        }
+    }
+
+    private void FindHashed(int slot, Kind kind, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    {
+        var hash = Hash(slot, kind, folded);
+        for (var atom = _equalsHeads[(int)(hash >> 32) & _equalsMask]; atom >= 0; atom = _equalsNext[atom])
+        {
+            if (_equalsHash[atom] == hash && _atomSlot[atom] == slot && _atomKind[atom] == kind && folded.SequenceEqual(_atomLiteral[atom]))
+                Mark(atom, candidates, mask, seen, epoch);
+        }
+    }
+
+    private void FindGrams(int slot, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    {
+        var filter = _gramFilter;
+        var slotBits = (ulong)(uint)slot << 32;
+        var last = folded.Length - GramLength;
+        for (var i = 0; i <= last; i++)
+        {
+            var key = slotBits | BinaryPrimitives.ReadUInt32LittleEndian(folded.Slice(i));
+            var mixed = GramHash(key);
+            var bit = (int)(mixed >> (64 - FilterShift));
+            if ((filter[bit >> 6] & (1UL << bit)) == 0) continue;
+            var bucket = (int)(mixed >> 16) & _gramMask;
+            while (true)
+            {
+                var head = _gramHeads[bucket];
+                if (head < 0) break;
+                if (_gramKeys[bucket] == key)
+                {
+                    for (var e = head; e >= 0; e = _gramEntryNext[e])
+                    {
+                        var atom = _gramEntryAtom[e];
+                        if (seen[atom] == epoch) continue;
+                        var start = i - _gramEntryOffset[e];
+                        var literal = _atomLiteral[atom];
+                        if (start < 0 || start + literal.Length > folded.Length) continue;
+                        var holds = _atomKind[atom] switch
+                        {
+                            Kind.StartsWith => start == 0,
+                            Kind.EndsWith => start + literal.Length == folded.Length,
+                            _ => true,
+                        };
+                        if (holds && folded.Slice(start, literal.Length).SequenceEqual(literal)) Mark(atom, candidates, mask, seen, epoch);
+                    }
+                    break;
+                }
+                bucket = (bucket + 1) & _gramMask;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Mark(int atom, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    {
+        if (seen[atom] == epoch) return;
+        seen[atom] = epoch;
+        foreach (var entry in _atomRules[atom])
+        {
+            if ((entry & mask) == 0) continue;
+            var rule = entry >> 2;
+            candidates[rule >> 6] |= 1UL << rule;
+        }
+    }
+
+    /// <summary>
+    /// The witness text: atoms one after another, each <c>KIND SLOT ':' LENGTH ':' LITERAL</c>, KIND one of
+    /// <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains), <c>?</c> (has a value,
+    /// with an empty literal); SLOT the rule set's shared
+    /// slot; LENGTH the literal's length in UTF-16 characters. An empty text: the rule never matches.
+    /// </summary>
+    private static IEnumerable<(int Slot, Kind Kind, string Literal)> Parse(string witness)
+    {
+        var at = 0;
+        while (at < witness.Length)
+        {
+            var kind = witness[at++] switch
+            {
+                '=' => Kind.Equals,
+                '^' => Kind.StartsWith,
+                '$' => Kind.EndsWith,
+                '*' => Kind.Contains,
+                '?' => Kind.Present,
+                var c => throw new FormatException($"Unknown witness kind '{c}'."),
+            };
+            var colon = witness.IndexOf(':', at);
+            var slot = int.Parse(witness.AsSpan(at, colon - at), provider: System.Globalization.CultureInfo.InvariantCulture);
+            at = colon + 1;
+            colon = witness.IndexOf(':', at);
+            var length = int.Parse(witness.AsSpan(at, colon - at), provider: System.Globalization.CultureInfo.InvariantCulture);
+            at = colon + 1;
+            yield return (slot, kind, witness.Substring(at, length));
+            at += length;
+        }
+    }
+
+    private static IEnumerable<ulong> DistinctGrams(int slot, byte[] literal)
+    {
+        var seen = new HashSet<ulong>();
+        for (var offset = 0; offset + GramLength <= literal.Length; offset++)
+        {
+            var key = GramKey(slot, Gram(literal, offset));
+            if (seen.Add(key)) yield return key;
+        }
+    }
+
+    private static uint Gram(ReadOnlySpan<byte> text, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(text.Slice(offset));
+
+    private static ulong GramKey(int slot, uint gram) => (ulong)(uint)slot << 32 | gram;
+
+    /// <summary>One multiply: the gram scan computes it at every byte of every indexed value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong GramHash(ulong key) => key * 0x9E3779B97F4A7C15UL;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Mix(ulong key)
+    {
+        key ^= key >> 31;
+        key *= 0x9E3779B97F4A7C15UL;
+        key ^= key >> 29;
+        return key;
+    }
+
+    private static ulong Hash(int slot, Kind kind, ReadOnlySpan<byte> text)
+    {
+        var hash = 0x243F6A8885A308D3UL ^ ((ulong)(uint)slot << 32) ^ ((ulong)kind << 24) ^ (ulong)text.Length;
+        while (text.Length >= 8)
+        {
+            hash = Mix(hash ^ BinaryPrimitives.ReadUInt64LittleEndian(text));
+            text = text.Slice(8);
+        }
+        ulong tail = 0;
+        for (var i = 0; i < text.Length; i++) tail |= (ulong)text[i] << (8 * i);
+        return Mix(hash ^ tail ^ 0x13198A2E03707344UL);
+    }
+
+    private static int TableSize(int entries)
+    {
+        var size = 16;
+        while (size < entries * 2) size <<= 1;
+        return size;
+    }
+}
