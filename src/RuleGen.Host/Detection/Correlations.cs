@@ -243,9 +243,13 @@ internal sealed class CorrelationEngine
         var generated = new HashSet<int>();
         for (var c = 0; c < definitions.Count; c++)
         {
+            _runners[c] = new CorrelationRunner(engine, new CompiledRule(-1 - c, definitions[c].Info, static _ => false), c);
+            _states[c] = new CorrelationState(definitions[c]);
+        }
+        // Then the sources (a correlation may name one listed after it).
+        for (var c = 0; c < definitions.Count; c++)
+        {
             var d = definitions[c];
-            _runners[c] = new CorrelationRunner(engine, new CompiledRule(-1 - c, d.Info, static _ => false), c);
-            _states[c] = new CorrelationState(d);
             for (var s = 0; s < d.Sources.Count; s++)
             {
                 var source = d.Sources[s];
