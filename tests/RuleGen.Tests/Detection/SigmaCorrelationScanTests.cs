@@ -205,6 +205,8 @@ public sealed class SigmaCorrelationScanTests : IClassFixture<SigmaCorrelationSc
         Assert.Equal(new long[] { 7, 8, 9, 10 }, alerts.Where(a => Name(a) == "Network share accessed").Select(a => a.GetProperty("rulegen.input.line").GetInt64()).Order());
         Assert.Equal(14, Assert.Single(alerts, a => Name(a) == "Audit log cleared").GetProperty("rulegen.input.line").GetInt64());
         Assert.Equal(9, alerts.Count);
+        // The summary counts correlation alerts under the correlation.
+        Assert.Contains("Share sweep (d0000000-0000-4000-8000-000000000004)", result.Stderr);
     }
 
     [Fact]
