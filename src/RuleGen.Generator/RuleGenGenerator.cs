@@ -70,7 +70,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             .Select(static (file, ct) => (file.Path, Text: file.GetText(ct)?.ToString() ?? ""))
             .Collect();
         var fieldTypeProperty = context.AnalyzerConfigOptionsProvider
-            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property.RuleGenFieldTypes", out var value) ? value : "");
+            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property._RuleGenFieldTypeList", out var value) ? value : "");
         var fieldTypes = fieldTypeFiles
             .Combine(fieldTypeProperty)
             .Select(static (pair, _) => FieldTypeOverrides.Parse(pair.Left, pair.Right))

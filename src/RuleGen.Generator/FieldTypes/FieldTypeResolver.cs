@@ -51,7 +51,7 @@ public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Dec
 
     /// <summary>
     /// Reads declaration files (sorted by path; a later declaration of a field wins) and then the
-    /// <c>RuleGenFieldTypes</c> property (declarations separated by ';', which win over files). Each declaration is
+    /// <c>RuleGenFieldTypes</c> property (declarations separated by ';' in MSBuild, which reach the generator separated by ',' and win over files). Each declaration is
     /// <c>field type [lowercase]</c>, separated by tabs or spaces; <c>#</c> starts a comment.
     /// </summary>
     public static FieldTypeOverrides Parse(IEnumerable<(string Path, string Text)> files, string? property)
@@ -70,7 +70,7 @@ public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Dec
         }
         if (!string.IsNullOrWhiteSpace(property))
         {
-            foreach (var entry in property!.Split(';'))
+            foreach (var entry in property!.Split(',', ';'))
             {
                 ParseLine(entry, 0, _ => SourceLocation.FileStart(PropertySource), declarations, diagnostics);
             }

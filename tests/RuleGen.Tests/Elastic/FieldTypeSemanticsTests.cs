@@ -1,3 +1,4 @@
+using RuleGen.Tests.Infrastructure;
 namespace RuleGen.Tests.Elastic;
 
 /// <summary>
@@ -261,6 +262,20 @@ public sealed class FieldTypeSemanticsTests
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "RG0100");
         Assert.True(run.Matches("""{"my":{"addr":"192.168.1.1","name":"ADMIN"}}"""));
         Assert.False(run.Matches("""{"my":{"addr":"10.0.0.1","name":"admin"}}"""));
+    }
+
+    [Fact]
+    public void Every_declaration_of_the_RuleGenFieldTypes_property_applies_not_only_the_first()
+    {
+        // RuleGen.targets hands the property to the generator comma-separated: the compiler's options file would cut
+        // a ';'-separated value after its first declaration.
+        var rule = GeneratorHarness.ElasticRule("my.addr:192.168.0.0/16 and my.name:admin");
+        using var run = GeneratorHarness.Run(new[] { ("/rules/test_rule.toml", rule) },
+            new Dictionary<string, string> { ["build_property._RuleGenFieldTypeList"] = "my.addr ip,my.name keyword lowercase" });
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Severity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        Assert.True(run.Matches("""{"my":{"addr":"192.168.1.1","name":"ADMIN"}}"""));
+        Assert.False(run.Matches("""{"my":{"addr":"10.0.0.1","name":"admin"}}"""));
+        Assert.False(run.Matches("""{"my":{"addr":"192.168.1.1","name":"root"}}"""));
     }
 
     [Fact]

@@ -12,7 +12,10 @@ public sealed class RuleFolderPropertyTests
 {
     private static string HostProject => Path.Combine(Repo.Root, "src", "RuleGen.Host", "RuleGen.Host.csproj");
 
-    private static (int ExitCode, string Output) Msbuild(string workingDirectory, params string[] properties)
+    private static (int ExitCode, string Output) Msbuild(string workingDirectory, params string[] properties) =>
+        MsbuildQuery(workingDirectory, HostProject, new[] { "-t:RuleGenAddRuleFolders", "-getItem:AdditionalFiles" }, properties);
+
+    private static (int ExitCode, string Output) MsbuildQuery(string workingDirectory, string project, string[] query, params string[] properties)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -21,7 +24,7 @@ public sealed class RuleFolderPropertyTests
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
-        foreach (var arg in new[] { "msbuild", HostProject, "-nologo", "-t:RuleGenAddRuleFolders", "-getItem:AdditionalFiles", "-nodeReuse:false" }) start.ArgumentList.Add(arg);
+        foreach (var arg in new[] { "msbuild", project, "-nologo", "-nodeReuse:false" }.Concat(query)) start.ArgumentList.Add(arg);
         foreach (var property in properties) start.ArgumentList.Add("-p:" + property);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
@@ -83,5 +86,32 @@ public sealed class RuleFolderPropertyTests
         Assert.NotEqual(0, code);
         Assert.Contains("RuleGen: the rule folder '", output);
         Assert.Contains("no-such-rules' does not exist", output);
+    }
+
+    [Fact]
+    public void Field_type_declarations_reach_the_generator_comma_separated_with_the_items_after_the_property()
+    {
+        // A project as a package user writes it: the property and RuleGenFieldType items. The compiler's options file
+        // cuts a value at ';' or '#', so what the generator reads must hold no ';'.
+        using var temp = new HostHarness.TempFolder();
+        var build = Path.Combine(Repo.Root, "src", "RuleGen.Runtime", "build");
+        var project = Path.Combine(temp.Path, "consumer.csproj");
+        File.WriteAllText(project, $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <Import Project="{build}/RuleGen.props" />
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <RuleGenFieldTypes>my.addr ip;my.name keyword lowercase</RuleGenFieldTypes>
+              </PropertyGroup>
+              <ItemGroup>
+                <RuleGenFieldType Include="my.count" Type="long" />
+                <RuleGenFieldType Include="my.user" Type="keyword" Normalizer="lowercase" />
+              </ItemGroup>
+              <Import Project="{build}/RuleGen.targets" />
+            </Project>
+            """);
+        var (code, output) = MsbuildQuery(temp.Path, project, new[] { "-t:RuleGenFieldTypeItems", "-getProperty:_RuleGenFieldTypeList" });
+        Assert.True(code == 0, output);
+        Assert.Equal("my.addr ip,my.name keyword lowercase,my.count long ,my.user keyword lowercase", output.Trim());
     }
 }

@@ -1,7 +1,4 @@
-using System;
-using System.Collections.Generic;
-using System.IO;
-using System.Text;
+using RuleGen.Generator.FieldTypes;
 using RuleGen.Generator.Model;
 
 namespace RuleGen.Generator.Languages.Eql;
@@ -30,17 +27,24 @@ public interface IEqlFieldTypes
 }
 
 /// <summary>
-/// The field types the generator carries (<c>Data/elastic-field-types.tsv</c>: ECS and the non-ECS fields of
-/// Elastic's rules), read once from the embedded resource.
+/// EQL's view of the generator's one field-type home, <see cref="FieldTypeResolver"/>: the built-in table
+/// (<c>Data/elastic-field-types.tsv</c>: ECS and the non-ECS fields of Elastic's rules) and the user's declarations
+/// (*.fieldtypes.tsv, RuleGenFieldTypes). Fields typed only by a naming convention (<c>.caseless</c>, keys under a
+/// flattened field) or not at all stay <see cref="EqlFieldType.Unknown"/>, which EQL reads like keyword.
 /// </summary>
-public sealed class EmbeddedEqlFieldTypes : IEqlFieldTypes
+public sealed class ResolvedEqlFieldTypes : IEqlFieldTypes
 {
-    public static EmbeddedEqlFieldTypes Instance { get; } = new();
+    private readonly FieldTypeResolver _resolver;
 
-    private static readonly Lazy<Dictionary<string, string>> s_types = new(Load);
+    public ResolvedEqlFieldTypes(FieldTypeResolver resolver) => _resolver = resolver;
+
+    /// <summary>The built-in table alone.</summary>
+    public static ResolvedEqlFieldTypes BuiltIn { get; } = new(FieldTypeResolver.BuiltInOnly);
 
     public EqlFieldType TypeOf(string field) =>
-        s_types.Value.TryGetValue(field, out var type) ? Classify(type) : EqlFieldType.Unknown;
+        _resolver.Resolve(field) is { Origin: FieldTypeOrigin.BuiltIn or FieldTypeOrigin.Declared } resolved
+            ? Classify(resolved.Type.Name)
+            : EqlFieldType.Unknown;
 
     /// <summary>Maps an Elasticsearch mapping type name to what EQL does with it.</summary>
     public static EqlFieldType Classify(string type) => type switch
@@ -54,24 +58,6 @@ public sealed class EmbeddedEqlFieldTypes : IEqlFieldTypes
         "text" or "match_only_text" => EqlFieldType.Text,
         _ => EqlFieldType.Other,
     };
-
-    private static Dictionary<string, string> Load()
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var stream = typeof(EmbeddedEqlFieldTypes).Assembly.GetManifestResourceStream("RuleGen.Data.elastic-field-types.tsv");
-        if (stream is null) return result;
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        string? line;
-        while ((line = reader.ReadLine()) is not null)
-        {
-            if (line.Length == 0 || line[0] == '#') continue;
-            var tab = line.IndexOf('\t');
-            if (tab <= 0) continue;
-            var end = line.IndexOf('\t', tab + 1);
-            result[line.Substring(0, tab)] = (end < 0 ? line.Substring(tab + 1) : line.Substring(tab + 1, end - tab - 1)).Trim();
-        }
-        return result;
-    }
 }
 
 /// <summary>How field types become expression value kinds.</summary>

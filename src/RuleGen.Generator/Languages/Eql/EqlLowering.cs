@@ -17,7 +17,7 @@ public sealed record EqlRuleOptions(string CategoryField, string TimestampField,
     /// <summary>Kibana's default look-back, <c>from = "now-6m"</c>.</summary>
     public const long DefaultLookbackNanos = 6L * 60 * 1_000_000_000;
 
-    public static EqlRuleOptions Default { get; } = new("event.category", "@timestamp", null, DefaultLookbackNanos, EmbeddedEqlFieldTypes.Instance);
+    public static EqlRuleOptions Default { get; } = new("event.category", "@timestamp", null, DefaultLookbackNanos, ResolvedEqlFieldTypes.BuiltIn);
 }
 
 /// <summary>

@@ -105,7 +105,7 @@ public static class ElasticRuleParser
         }
         else if (type is not null && typeName == "eql")
         {
-            (condition, sequence) = CompileEql(rule, metadata, diagnostics);
+            (condition, sequence) = CompileEql(rule, metadata, diagnostics, fieldTypes);
         }
         else if (type is not null)
         {
@@ -158,7 +158,8 @@ public static class ElasticRuleParser
     /// An EQL rule: the query with the fields the rule names around it (event_category_override, timestamp_field,
     /// tiebreaker_field) and its look-back (from), which bounds how long a sequence waits without maxspan.
     /// </summary>
-    private static (Predicate? Condition, SequenceModel? Sequence) CompileEql(TomlReader rule, RuleMetadata metadata, List<DiagnosticInfo> diagnostics)
+    private static (Predicate? Condition, SequenceModel? Sequence) CompileEql(TomlReader rule, RuleMetadata metadata, List<DiagnosticInfo> diagnostics,
+        FieldTypeOverrides fieldTypes)
     {
         var languageNode = rule.StringNode("language", required: true, hint: "language = \"eql\" to [rule]");
         var queryNode = rule.StringNode("query", required: true, hint: "query = '''...''' to [rule]");
@@ -182,6 +183,7 @@ public static class ElasticRuleParser
             TimestampField = rule.String("timestamp_field") ?? EqlRuleOptions.Default.TimestampField,
             TiebreakerField = rule.String("tiebreaker_field"),
             LookbackNanos = lookback,
+            Types = fieldTypes.Declarations.Count == 0 ? ResolvedEqlFieldTypes.BuiltIn : new ResolvedEqlFieldTypes(new FieldTypeResolver(fieldTypes)),
         };
         var query = (string)queryNode.Value;
         SourceLocation Locate(int start, int length) =>
