@@ -107,19 +107,13 @@ internal sealed class NewTermsRunner : RuleRunner
     protected override void Collect(Execution execution, List<Candidate> candidates)
     {
         var historyStart = execution.TimeNanos - _historyNanos;
-        for (var i = 0; i < _pending.Count; i++)
+        _pending.Offer(execution.TimeNanos, candidates, item =>
         {
-            var item = _pending[i];
-            if (item.Time > execution.TimeNanos) break;
-            if (item.Consumed) continue;
             if (!item.Recorded) Record(item);
             // New when the term's previous occurrence is before the history window (or there is none).
-            if (item.Previous == TermItem.NoneBefore || item.Previous != TermItem.Unknown && item.Previous < historyStart)
-            {
-                item.Considered = true;
-                candidates.Add(new TermCandidate(this, item));
-            }
-        }
+            var isNew = item.Previous == TermItem.NoneBefore || item.Previous != TermItem.Unknown && item.Previous < historyStart;
+            return isNew ? new TermCandidate(this, item) : null;
+        });
     }
 
     /// <summary>

@@ -43,6 +43,23 @@ internal sealed class PendingList<T> where T : PendingItem
         _items.Insert(i, item);
     }
 
+    /// <summary>
+    /// What an execution at <paramref name="time"/> sees: each item up to that time that no execution consumed yet, in
+    /// order, is offered; the candidates <paramref name="offer"/> makes of them (null: not this time) are added to
+    /// <paramref name="candidates"/> and their items marked considered.
+    /// </summary>
+    public void Offer(long time, List<Candidate> candidates, Func<T, Candidate?> offer)
+    {
+        for (var i = _head; i < _items.Count; i++)
+        {
+            var item = _items[i];
+            if (item.Time > time) break;
+            if (item.Consumed || offer(item) is not { } candidate) continue;
+            item.Considered = true;
+            candidates.Add(candidate);
+        }
+    }
+
     /// <summary>Removes the items before <paramref name="time"/>, calling <paramref name="removed"/> for each.</summary>
     public void RemoveBefore(long time, Action<T> removed)
     {

@@ -75,19 +75,8 @@ internal class QueryRunner(DetectionEngine engine, CompiledRule rule, RuleSchedu
             if (item.Considered && !item.Consumed) Statistics.NeverAlerted++;
         });
 
-    protected override void Collect(Execution execution, List<Candidate> candidates)
-    {
-        for (var i = 0; i < Pending.Count; i++)
-        {
-            var item = Pending[i];
-            if (item.Time > execution.TimeNanos) break;
-            if (item.Consumed) continue;
-            var candidate = Accept(item, execution);
-            if (candidate is null) continue;
-            item.Considered = true;
-            candidates.Add(candidate);
-        }
-    }
+    protected override void Collect(Execution execution, List<Candidate> candidates) =>
+        Pending.Offer(execution.TimeNanos, candidates, item => Accept(item, execution));
 
     /// <summary>The candidate an event in the window makes, or null (a query rule: always one).</summary>
     protected virtual Candidate? Accept(EventItem item, Execution execution) => new EventCandidate(this, item);

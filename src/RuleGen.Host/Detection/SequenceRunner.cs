@@ -61,17 +61,8 @@ internal sealed class SequenceRunner(DetectionEngine engine, CompiledRule rule, 
             return true;
         });
 
-    protected override void Collect(Execution execution, List<Candidate> candidates)
-    {
-        for (var i = 0; i < _pending.Count; i++)
-        {
-            var item = _pending[i];
-            if (item.Time > execution.TimeNanos) break;
-            if (item.Consumed) continue;
-            item.Considered = true;
-            candidates.Add(new SequenceCandidate(this, item));
-        }
-    }
+    protected override void Collect(Execution execution, List<Candidate> candidates) =>
+        _pending.Offer(execution.TimeNanos, candidates, item => new SequenceCandidate(this, item));
 
     protected override void AfterExecution(Execution execution) => _pending.RemoveWhere(i => i.Consumed);
 
