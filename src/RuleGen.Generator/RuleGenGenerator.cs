@@ -134,7 +134,8 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         var named = parsed.Collect()
             .Combine(options)
-            .Select(static (pair, _) => NameRules(pair.Left, pair.Right))
+            .Combine(sigmaConfig)
+            .Select(static (pair, _) => NameRules(pair.Left.Left, pair.Left.Right, pair.Right))
             .WithTrackingName(Steps.NamedRules);
 
         context.RegisterSourceOutput(named, static (spc, set) =>
@@ -155,7 +156,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         // One rule set per name (RuleGenRuleSet metadata; RuleSet for files that name none), each emitted on its own.
         var ruleSets = named
-            .SelectMany(static (set, _) => RuleSetPlan.ForEachName(set.Namespace, set.Rules))
+            .SelectMany(static (set, _) => RuleSetPlan.ForEachName(set.Namespace, set.Rules, set.Correlations))
             .Select(static (plan, _) => (HintName: plan.ClassName + ".g.cs", Source: RuleSetEmitter.Emit(plan)))
             .WithTrackingName(Steps.RuleSet);
 
@@ -224,9 +225,13 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     }
 
     /// <summary>The compiled rules with their type names, sorted by path; and the diagnostics that need all rules.</summary>
-    public sealed record NamedRuleSet(string Namespace, EquatableArray<RuleEmitInput> Rules, EquatableArray<DiagnosticInfo> Diagnostics);
+    public sealed record NamedRuleSet(string Namespace, EquatableArray<RuleEmitInput> Rules, EquatableArray<DiagnosticInfo> Diagnostics)
+    {
+        /// <summary>The Sigma correlation rules of each rule set, resolved against its rules (Planning/CorrelationPlan).</summary>
+        public EquatableArray<CorrelationSet> Correlations { get; init; } = EquatableArray<CorrelationSet>.Empty;
+    }
 
-    public static NamedRuleSet NameRules(ImmutableArray<RuleModel> rules, GeneratorOptions options)
+    public static NamedRuleSet NameRules(ImmutableArray<RuleModel> rules, GeneratorOptions options, SigmaConfig? sigmaConfig = null)
     {
         var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ThenBy(r => r.Metadata.Id, StringComparer.Ordinal).ToList();
         var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
@@ -248,7 +253,10 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
                     rule.Metadata.Id, ordered[0].DisplayPath));
             }
         }
-        return new NamedRuleSet(options.Namespace, inputs.ToEquatableArray(), diagnostics.ToEquatableArray());
+        var emitInputs = inputs.ToEquatableArray();
+        var (correlations, correlationDiagnostics) = CorrelationPlan.Resolve(emitInputs, rules.Where(r => r.Correlation is not null).ToList(), sigmaConfig ?? SigmaConfig.Empty);
+        diagnostics.AddRange(correlationDiagnostics);
+        return new NamedRuleSet(options.Namespace, emitInputs, diagnostics.ToEquatableArray()) { Correlations = correlations };
     }
 
     private static string HintName(RuleEmitInput input) => "Rules." + input.TypeName + ".g.cs";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using RuleGen.Host.Detection;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
@@ -51,6 +52,22 @@ public sealed class AlertWriter
         try
         {
             SequenceAlertDocument.Write(_json, match, alertTimestamp: AlertTimestamp);
+            _json.Flush();
+            _buffer.WriteByte((byte)'\n');
+            _json.Reset();
+        }
+        catch (IOException ex)
+        {
+            throw new OutputFailedException(_target, ex);
+        }
+    }
+
+    /// <summary>Writes an alert the detection engine raised (its own kind decides the document).</summary>
+    public void Write(DetectionAlert alert)
+    {
+        try
+        {
+            alert.WriteTo(_json);
             _json.Flush();
             _buffer.WriteByte((byte)'\n');
             _json.Reset();

@@ -18,11 +18,19 @@ public static class Cli
           -o, --output FILE    write alerts to FILE instead of stdout
           -q, --quiet          no summary on stderr (malformed lines are still reported)
               --no-progress    no progress bar (it is only drawn when stderr is a terminal)
+              --state DIR      keep the detection state in DIR: restore it before the scan, save it after (the
+                               input continues the stream of the previous run; nothing is alerted twice)
+              --final          with --state: this input ends the stream (remaining executions run, then save)
+              --indicators FILE  NDJSON indicator documents for threat_match rules
+              --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
               --threads N      evaluate events on N threads (default: every core); alerts keep the input order
               --               the arguments that follow are INPUTs, even if they start with '-'
 
-        Alerts are NDJSON documents shaped like Kibana's alerts, one per (rule, event) match. Malformed lines are
-        reported with their file and line number and skipped; the summary goes to stderr.
+        Rules run as Kibana's detection engine runs them, on event time: each executes every interval over its
+        look-back, raises at most max_signals alerts per execution, and its type decides what an alert is (matching
+        events, threshold groups, new terms, indicator matches, sequences, Sigma correlations). Alerts are NDJSON
+        documents shaped like Kibana's alerts. Malformed lines are reported with their file and line number and
+        skipped; the summary goes to stderr.
         Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line.
 
         """;

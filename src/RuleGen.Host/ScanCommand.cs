@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Runtime.ExceptionServices;
+using RuleGen.Host.Detection;
 using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
 
@@ -11,13 +12,28 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 {
     /// <summary>The evaluation threads this scan uses.</summary>
     public int EffectiveThreads => Threads > 0 ? Threads : Environment.ProcessorCount;
+
+    /// <summary><c>--state DIR</c>: where the detection state is restored from and saved to (null: the input is the whole stream).</summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary><c>--final</c> (with <see cref="StateDirectory"/>): this input ends the stream; remaining executions run before the state is saved.</summary>
+    public bool Final { get; init; }
+
+    /// <summary><c>--indicators FILE</c>: NDJSON indicator documents for threat_match rules.</summary>
+    public string? IndicatorFile { get; init; }
+
+    /// <summary><c>--lateness DURATION</c>: how far out of time order events may arrive (see <see cref="DetectionOptions.AllowedLateness"/>).</summary>
+    public TimeSpan AllowedLateness { get; init; } = new DetectionOptions().AllowedLateness;
 }
 
 /// <summary>
-/// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, writes one alert per
-/// (rule, event) match, reports malformed lines with their file and line number and goes on, and ends with a summary.
-/// Events are evaluated in parallel batches (<see cref="ScanPipeline"/> stage a); everything that needs input order,
-/// alerts, reports and the summary, happens in stage b (<see cref="WriteBatch"/>).
+/// <c>rulegen scan</c>: streams NDJSON lines (files, gzip files, stdin) through the rule set, runs the rules as
+/// Kibana's detection engine does (<see cref="ScanDetection"/>: schedules on event time, max_signals, the stateful
+/// rule types, alert shaping, Sigma correlations) and writes their alerts, reports malformed lines with their file and
+/// line number and goes on, and ends with a summary. Events are evaluated in parallel batches (<see cref="ScanPipeline"/>
+/// stage a: which rules each event matches); everything that needs input order (the detection engine, sequences,
+/// alerts, reports and the summary) happens in stage b (<c>ScanState.WriteBatch</c>), so a parallel scan writes exactly
+/// what a single-threaded scan writes.
 /// </summary>
 public static class ScanCommand
 {
@@ -45,6 +61,9 @@ public static class ScanCommand
         var progress = true;
         var threads = 0;
         var onlyInputs = false;
+        string? state = null, indicators = null;
+        var final = false;
+        var lateness = new DetectionOptions().AllowedLateness;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -81,6 +100,26 @@ public static class ScanCommand
                     }
                     i++;
                     break;
+                case "--final":
+                    final = true;
+                    break;
+                case "--state" or "--indicators" or "--lateness":
+                    if (i + 1 >= args.Length)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs {(arg == "--state" ? "a folder" : arg == "--indicators" ? "a file name" : "a duration such as 1m")}.");
+                        return false;
+                    }
+                    var value = args[++i];
+                    if (arg == "--state") state = value;
+                    else if (arg == "--indicators") indicators = value;
+                    else if (value == "0") lateness = TimeSpan.Zero;
+                    else if (RuleSchedule.TryParseDuration(value, out var nanos)) lateness = TimeSpan.FromTicks(nanos / 100);
+                    else
+                    {
+                        stderr.WriteLine($"rulegen: --lateness needs a duration such as 30s or 1m (got '{value}').");
+                        return false;
+                    }
+                    break;
                 case "-h" or "--help":
                     return null;
                 default:
@@ -98,7 +137,12 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: stdin (-) can be scanned only once.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress, threads);
+        if (final && state is null)
+        {
+            stderr.WriteLine("rulegen: --final ends a stream kept with --state DIR; without --state every scan ends its stream.");
+            return false;
+        }
+        options = new ScanOptions(inputs, output, quiet, progress, threads) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final };
         return true;
     }
 
@@ -151,10 +195,13 @@ public static class ScanCommand
         var stderr = console.Stderr;
         var time = console.Time;
         var started = time.GetTimestamp();
+        var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
+        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.
+        var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr);
+        if (detection is null) return ExitCodes.InputOutputError;
         var state = new ScanState(
-            console, ruleSet, options.Inputs.Select(ScanInput.DisplayName).ToArray(),
-            new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow()),
-            new ScanSummary(ruleSet.Rules.Count, options.Inputs.Count),
+            console, ruleSet, options.Inputs.Select(ScanInput.DisplayName).ToArray(), alerts, summary, detection,
             options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null,
             started);
         var outputFailed = false;
@@ -179,8 +226,11 @@ public static class ScanCommand
         {
             try
             {
-                // The end of the input: join the step matches still held back for reordering.
-                state.Sequences?.Flush();
+                // The end of the input: the stream ends (held-back sequence steps join, remaining executions run),
+                // or its state is saved for the next run.
+                var exitCode = state.ExitCode;
+                detection.Finish(stderr, ref exitCode);
+                state.ExitCode = exitCode;
                 state.Alerts.Flush();
             }
             catch (AlertWriter.OutputFailedException ex)
@@ -193,37 +243,25 @@ public static class ScanCommand
         if (!options.Quiet)
         {
             state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
-            if (state.Sequences is { } sequences) PrintSequences(stderr, sequences.Statistics);
+            if (detection.Sequences.HasSequenceRules) PrintSequences(stderr, detection.Sequences.Statistics);
+            detection.PrintSummary(stderr);
         }
         return state.ExitCode;
     }
 
     /// <summary>Stage (b) of the scan: what must see the events in input order.</summary>
     private sealed class ScanState(HostConsole console, IRuleSet ruleSet, string[] displays, AlertWriter alerts, ScanSummary summary,
-        ProgressBar? progress, long started)
+        ScanDetection detection, ProgressBar? progress, long started)
     {
         public AlertWriter Alerts { get; } = alerts;
         public ScanSummary Summary { get; } = summary;
         public ProgressBar? Progress { get; } = progress;
         public int ExitCode { get; set; } = ExitCodes.Success;
 
-        /// <summary>
-        /// Sequence and sample rules (null when the rule set has none): stateful, so they live here, in input order.
-        /// The engine joins the steps events match and hands back completed sequences, written at once.
-        /// </summary>
-        public SequenceEngine? Sequences { get; } = CreateSequences(ruleSet, alerts, summary);
+        /// <summary>Sequence and sample rules' step sink (null when the rule set has none): stateful, so fed here, in input order.</summary>
+        private readonly ISequenceSink? _sequences = detection.SequenceSink;
 
         private readonly int[] _discarded = new int[Math.Max(1, ruleSet.Rules.Count)];
-
-        private static SequenceEngine? CreateSequences(IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary)
-        {
-            var engine = new SequenceEngine(ruleSet, match =>
-            {
-                alerts.WriteSequence(match);
-                summary.AddAlert(match.Rule.Index);
-            });
-            return engine.HasSequenceRules ? engine : null;
-        }
 
         /// <summary>Writes one evaluated batch: its alerts, its malformed lines, its counts, a read error after it.</summary>
         public void WriteBatch(LineBatch batch)
@@ -260,17 +298,16 @@ public static class ScanCommand
                     continue;
                 }
                 Summary.Events++;
-                if (Sequences is not null)
+                var source = new EventSource(display, batch.LineNumber(i));
+                if (_sequences is not null)
                 {
                     // The event's sequence steps, in input order (stage a found its single-event matches already).
-                    Sequences.CurrentSource = new EventSource(display, batch.LineNumber(i));
-                    ruleSet.TryEvaluate(batch.Line(i), _discarded, out _, MatchScope.Full, Sequences);
+                    detection.BeginEvent(source);
+                    ruleSet.TryEvaluate(batch.Line(i), _discarded, out _, MatchScope.Full, _sequences);
                 }
-                foreach (var match in batch.MatchesOf(i))
-                {
-                    Alerts.Write(ruleSet.Rules[match].Info, batch.Line(i), new EventSource(display, batch.LineNumber(i)));
-                    Summary.AddAlert(match);
-                }
+                // The rules' schedules, state and correlations consume the matches in input order; alerts are
+                // written (and counted in the summary) as executions run.
+                detection.OnEvent(batch.Line(i), source, batch.MatchesOf(i));
                 if (Progress is not null && (Summary.Events & 1023) == 0)
                     Progress.Update(Summary.Events, Summary.Alerts, Summary.Bytes + batch.BytesRead, console.Time.GetElapsedTime(started));
             }

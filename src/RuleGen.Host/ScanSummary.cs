@@ -72,7 +72,8 @@ public sealed class ScanSummary
         for (var i = 0; i < _alertsPerRule.Length; i++)
         {
             if (_alertsPerRule[i] == 0) continue;
-            var info = ruleSet.Rules[i].Info;
+            // After the rules come the rule set's Sigma correlations.
+            var info = i < ruleSet.Rules.Count ? ruleSet.Rules[i].Info : ruleSet.Correlations[i - ruleSet.Rules.Count].Info;
             stderr.WriteLine(string.Format(c, "    {0,8:N0}  {1} ({2})", _alertsPerRule[i], info.Name, info.Id));
         }
     }

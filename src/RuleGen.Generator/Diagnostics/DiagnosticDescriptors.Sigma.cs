@@ -85,4 +85,24 @@ public static partial class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SigmaInvalidCorrelation = new(
         "RG0218", "Invalid Sigma correlation rule", "Invalid correlation rule: {0}",
         Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaCorrelationUnknownRule = new(
+        "RG0219", "Correlation names a rule that is not in the rule set",
+        "Correlation rule '{0}' is not compiled: it refers to '{1}', which is not the id or name of a compiled rule or correlation of rule set {2}; {3}",
+        Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaCorrelationBadTimespan = new(
+        "RG0220", "Invalid correlation timespan",
+        "Correlation rule '{0}' is not compiled: timespan '{1}' is not a positive number followed by s, m, h or d (for example 90m)",
+        Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaCorrelationUnknownOperator = new(
+        "RG0221", "Unknown correlation condition operator",
+        "Correlation rule '{0}' is not compiled: unknown condition '{1}'; use gt, gte, lt, lte, eq or neq (with 'field' for value_count)",
+        Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaCorrelationUnsupportedType = new(
+        "RG0222", "Correlation type not supported yet",
+        "Correlation rule '{0}' is not compiled: type {1} is not supported yet (RuleGen runs event_count, value_count, temporal and temporal_ordered); the other rules are unaffected",
+        Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 }

@@ -71,6 +71,7 @@ public static class RuleSetEmitter
             w.Line("/// <inheritdoc/>");
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}CompiledRule> Rules => s_rules;");
             w.Line();
+            if (plan.Correlations.Count > 0) CorrelationEmitter.EmitMembers(w, plan);
             w.Line("/// <inheritdoc/>");
             using (w.Block("public int Evaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches)"))
             {

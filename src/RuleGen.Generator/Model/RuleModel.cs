@@ -31,7 +31,11 @@ public sealed record SigmaRuleMetadata(
     string Definition,
     EquatableArray<string> Fields,
     EquatableArray<SigmaRelated> Related,
-    string Profile);
+    string Profile)
+{
+    /// <summary>The rule's Sigma <c>name</c> (how correlation rules may refer to it), or empty.</summary>
+    public string RuleName { get; init; } = "";
+}
 
 /// <summary>A key and its value, rendered as JSON, for metadata that has no typed property.</summary>
 public sealed record MetadataEntry(string Key, string Json);
@@ -112,6 +116,13 @@ public sealed record RuleModel(
     /// rule set, <c>RuleSet</c>.
     /// </summary>
     public EquatableArray<string> RuleSets { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>
+    /// A Sigma correlation rule, which the host evaluates over the matches of the rules it names; null for other
+    /// rules. A correlation has no <see cref="Condition"/> of its own and is emitted into its rule set's
+    /// <c>Correlations</c>, not as a rule.
+    /// </summary>
+    public CorrelationModel? Correlation { get; init; }
 
     /// <summary>Where the rule's id is written (for diagnostics about it), or the file start.</summary>
     public SourceLocation? IdLocation { get; init; }

@@ -27,11 +27,14 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
     /// <summary>The generated class (<see cref="RuleSetNames.Default"/> unless the rules' folders name another).</summary>
     public string ClassName { get; init; } = RuleSetNames.Default;
 
+    /// <summary>The set's Sigma correlation rules, their references resolved to this set's rule indexes.</summary>
+    public EquatableArray<CorrelationEntry> Correlations { get; init; } = EquatableArray<CorrelationEntry>.Empty;
+
     /// <summary>
     /// One plan per rule set named by the rules (in ordinal order of names; rules keep their order within each).
     /// The default set is planned even when empty if no rule names another, so a project always has <c>RuleSet</c>.
     /// </summary>
-    public static EquatableArray<RuleSetPlan> ForEachName(string ns, EquatableArray<RuleEmitInput> rules)
+    public static EquatableArray<RuleSetPlan> ForEachName(string ns, EquatableArray<RuleEmitInput> rules, EquatableArray<CorrelationSet>? correlations = null)
     {
         var byName = new SortedDictionary<string, List<RuleSetEntry>>(System.StringComparer.Ordinal);
         foreach (var rule in rules)
@@ -44,7 +47,12 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
             }
         }
         if (byName.Count == 0) byName[RuleSetNames.Default] = new List<RuleSetEntry>();
-        return byName.Select(p => new RuleSetPlan(ns, p.Value.ToEquatableArray()) { ClassName = p.Key }).ToEquatableArray();
+        var correlationsOf = (correlations ?? EquatableArray<CorrelationSet>.Empty).ToDictionary(c => c.RuleSet, c => c.Entries);
+        return byName.Select(p => new RuleSetPlan(ns, p.Value.ToEquatableArray())
+        {
+            ClassName = p.Key,
+            Correlations = correlationsOf.TryGetValue(p.Key, out var entries) ? entries : EquatableArray<CorrelationEntry>.Empty,
+        }).ToEquatableArray();
     }
 
     private static RuleSetEntry Entry(RuleEmitInput r) => new(

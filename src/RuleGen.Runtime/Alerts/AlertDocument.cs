@@ -19,8 +19,10 @@ public readonly record struct EventSource(string File, long Line);
 /// <c>kibana.alert.original_time</c>; <c>event.kind</c> becomes <c>signal</c> and the event's <c>event.*</c> fields are
 /// kept under <c>kibana.alert.original_event.*</c>; the rule's metadata goes under <c>kibana.alert.rule.*</c>;
 /// <c>kibana.alert.reason</c> follows Kibana's sentence. RuleGen adds where the event came from:
-/// <c>rulegen.input.file</c> and <c>rulegen.input.line</c>. Not written: what only a Kibana deployment has (space ids,
-/// rule saved-object and execution ids, ancestors' index and document ids, actions).
+/// <c>rulegen.input.file</c> and <c>rulegen.input.line</c>. <c>kibana.alert.ancestors</c> names the event by its input
+/// file and line (Kibana: its index and document id); the execution fields are written when the host ran the rule on a
+/// schedule (<see cref="AlertShape"/>). Not written: what only a Kibana deployment has (space ids, the rule's saved
+/// object, actions).
 /// </remarks>
 public static class AlertDocument
 {
@@ -31,32 +33,55 @@ public static class AlertDocument
     /// <param name="rule">The rule that matched.</param>
     /// <param name="eventJson">The event: one well-formed JSON object.</param>
     /// <param name="source">Where the event came from.</param>
-    /// <param name="alertTimestamp">The alert's <c>@timestamp</c> (when it was created); now when null.</param>
     /// <param name="extra">Writes more properties at the end of the alert.</param>
+    /// <param name="alertTimestamp">The alert's <c>@timestamp</c> (when it was created); now when null.</param>
     public static void Write(Utf8JsonWriter writer, RuleInfo rule, ReadOnlySpan<byte> eventJson, EventSource source,
-        Action<Utf8JsonWriter>? extra = null, string? alertTimestamp = null)
+        Action<Utf8JsonWriter>? extra = null, string? alertTimestamp = null) =>
+        Write(writer, rule, eventJson, source, new AlertShape { Timestamp = alertTimestamp, Extra = extra });
+
+    /// <summary>Writes the alert for a rule that matched an event, shaped by <paramref name="shape"/>.</summary>
+    public static void Write(Utf8JsonWriter writer, RuleInfo rule, ReadOnlySpan<byte> eventJson, EventSource source, AlertShape shape)
     {
         var reader = new Utf8JsonReader(eventJson, s_readerOptions);
         using var document = JsonDocument.ParseValue(ref reader);
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object) throw new ArgumentException("An event must be a JSON object.", nameof(eventJson));
 
+        var severity = shape.Severity ?? rule.Severity;
+        var timestamp = shape.Timestamp ?? DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         writer.WriteStartObject();
-        writer.WriteString("@timestamp", alertTimestamp ?? DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        WriteSourceFields(writer, root);
+        writer.WriteString("@timestamp", timestamp);
+        WriteSourceFields(writer, root, shape.ThreatEnrichments);
 
-        writer.WriteString("kibana.alert.uuid", AlertId(rule, source));
+        writer.WriteString("kibana.alert.uuid", shape.Uuid ?? AlertId(rule, source));
         writer.WriteString("kibana.alert.status", "active");
         writer.WriteString("kibana.alert.workflow_status", "open");
         writer.WriteNumber("kibana.alert.depth", 1);
-        writer.WriteString("kibana.alert.severity", rule.Severity);
-        writer.WriteNumber("kibana.alert.risk_score", rule.RiskScore);
-        writer.WriteString("kibana.alert.reason", Reason(rule, root));
+        WriteAncestors(writer, shape.Ancestors ?? new[] { AlertAncestor.Of(source) });
+        writer.WriteString("kibana.alert.severity", severity);
+        writer.WriteNumber("kibana.alert.risk_score", shape.RiskScore ?? rule.RiskScore);
+        writer.WriteString("kibana.alert.reason", Reason(rule, root, severity, shape.RuleName ?? rule.Name));
         WriteOriginalTime(writer, root);
         WriteOriginalEvent(writer, root);
         if (rule.BuildingBlockType is { } buildingBlock) writer.WriteString("kibana.alert.building_block_type", buildingBlock);
+        WriteExecution(writer, shape, timestamp);
 
-        writer.WriteString("kibana.alert.rule.name", rule.Name);
+        WriteRule(writer, rule, shape.RuleName);
+
+        writer.WriteString("rulegen.input.file", source.File);
+        writer.WriteNumber("rulegen.input.line", source.Line);
+        writer.WriteString("rulegen.rule.file", rule.SourceFile);
+        shape.Extra?.Invoke(writer);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The <c>kibana.alert.rule.*</c> fields of an alert: the rule's metadata as Kibana's <c>buildAlertFields</c> copies
+    /// it, with the alert's rule name (<paramref name="nameOverride"/>, from <c>rule_name_override</c>) when set.
+    /// </summary>
+    public static void WriteRule(Utf8JsonWriter writer, RuleInfo rule, string? nameOverride = null)
+    {
+        writer.WriteString("kibana.alert.rule.name", nameOverride ?? rule.Name);
         writer.WriteString("kibana.alert.rule.rule_id", rule.Id);
         // Kibana's rule uuid is the id of the rule's saved object; a compiled rule's only identity is its rule_id.
         writer.WriteString("kibana.alert.rule.uuid", rule.Id);
@@ -77,6 +102,7 @@ public static class AlertDocument
         WriteOptional(writer, "kibana.alert.rule.interval", rule.Interval);
         if (rule.MaxSignals is { } maxSignals) writer.WriteNumber("kibana.alert.rule.max_signals", maxSignals);
         WriteOptional(writer, "kibana.alert.rule.timestamp_override", rule.TimestampOverride);
+        if (rule.Elastic?.RuleNameOverride is { } nameField) writer.WriteString("kibana.alert.rule.rule_name_override", nameField);
         if (rule.Version is { } version) writer.WriteNumber("kibana.alert.rule.version", version);
         if (rule.Index.Count > 0) WriteStrings(writer, "kibana.alert.rule.indices", rule.Index);
         writer.WriteStartObject("kibana.alert.rule.parameters");
@@ -85,21 +111,47 @@ public static class AlertDocument
         WriteOptional(writer, "query", rule.Query);
         if (rule.Index.Count > 0) WriteStrings(writer, "index", rule.Index);
         writer.WriteEndObject();
+    }
 
-        writer.WriteString("rulegen.input.file", source.File);
-        writer.WriteNumber("rulegen.input.line", source.Line);
-        writer.WriteString("rulegen.rule.file", rule.SourceFile);
-        extra?.Invoke(writer);
-        writer.WriteEndObject();
+    /// <summary>
+    /// The execution fields (when <see cref="AlertShape.ExecutionUuid"/> is set): which scheduled execution raised the
+    /// alert, and when it was meant to run (<c>kibana.alert.intended_timestamp</c>, the alert's <c>@timestamp</c>).
+    /// </summary>
+    public static void WriteExecution(Utf8JsonWriter writer, AlertShape shape, string timestamp)
+    {
+        if (shape.ExecutionUuid is not { } execution) return;
+        writer.WriteString("kibana.alert.rule.execution.uuid", execution);
+        writer.WriteString("kibana.alert.rule.execution.type", "scheduled");
+        writer.WriteString("kibana.alert.intended_timestamp", timestamp);
+        writer.WriteString("kibana.alert.start", timestamp);
+    }
+
+    /// <summary><c>kibana.alert.ancestors</c>: the documents the alert was built from.</summary>
+    public static void WriteAncestors(Utf8JsonWriter writer, IReadOnlyList<AlertAncestor> ancestors)
+    {
+        writer.WriteStartArray("kibana.alert.ancestors");
+        foreach (var ancestor in ancestors)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", ancestor.Id);
+            writer.WriteString("type", ancestor.Type);
+            writer.WriteString("index", ancestor.Index);
+            writer.WriteNumber("depth", ancestor.Depth);
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
     }
 
     /// <summary>
     /// The event's own fields, except what the alert sets: <c>@timestamp</c>, <c>kibana.*</c>, <c>rulegen.*</c>, and
-    /// <c>event.kind</c>, which becomes <c>signal</c> (inside the event's <c>event</c> object when it has one).
+    /// <c>event.kind</c>, which becomes <c>signal</c> (inside the event's <c>event</c> object when it has one). With
+    /// <paramref name="enrichments"/>, the event's <c>threat</c> object gets them appended to its
+    /// <c>enrichments</c> (and an event without one gets a <c>threat</c> object holding them).
     /// </summary>
-    private static void WriteSourceFields(Utf8JsonWriter writer, JsonElement root)
+    private static void WriteSourceFields(Utf8JsonWriter writer, JsonElement root, Action<Utf8JsonWriter>? enrichments = null)
     {
         var kindWritten = false;
+        var threatWritten = false;
         foreach (var property in root.EnumerateObject())
         {
             var name = property.Name;
@@ -116,9 +168,41 @@ public static class AlertDocument
                 kindWritten = true;
                 continue;
             }
+            if (enrichments is not null && name == "threat" && property.Value.ValueKind == JsonValueKind.Object && !threatWritten)
+            {
+                writer.WriteStartObject("threat");
+                JsonElement existing = default;
+                foreach (var field in property.Value.EnumerateObject())
+                {
+                    if (field.NameEquals("enrichments")) existing = field.Value;
+                    else field.WriteTo(writer);
+                }
+                writer.WriteStartArray("enrichments");
+                if (existing.ValueKind == JsonValueKind.Array)
+                {
+                    foreach (var item in existing.EnumerateArray()) item.WriteTo(writer);
+                }
+                else if (existing.ValueKind is not (JsonValueKind.Undefined or JsonValueKind.Null))
+                {
+                    existing.WriteTo(writer);
+                }
+                enrichments(writer);
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                threatWritten = true;
+                continue;
+            }
             property.WriteTo(writer);
         }
         if (!kindWritten) writer.WriteString("event.kind", "signal");
+        if (enrichments is not null && !threatWritten)
+        {
+            writer.WriteStartObject("threat");
+            writer.WriteStartArray("enrichments");
+            enrichments(writer);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
     }
 
     private static bool IsNamespace(string name, string prefix) =>
@@ -171,19 +255,19 @@ public static class AlertDocument
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
-    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
+    internal static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
     {
         writer.WriteStartArray(name);
         foreach (var value in values) writer.WriteStringValue(value);
         writer.WriteEndArray();
     }
 
-    private static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
+    internal static void WriteOptional(Utf8JsonWriter writer, string name, string? value)
     {
         if (value is not null) writer.WriteString(name, value);
     }
 
-    private static void WriteThreat(Utf8JsonWriter writer, ThreatMapping threat)
+    internal static void WriteThreat(Utf8JsonWriter writer, ThreatMapping threat)
     {
         writer.WriteStartObject();
         writer.WriteString("framework", threat.Framework);
@@ -219,7 +303,10 @@ public static class AlertDocument
     /// [ source A[:port,]][ destination B[:port,]][ by user][ on host] created severity alert name." Fields holding
     /// arrays list their values separated by ", "; absent, empty and "-" values are left out.
     /// </summary>
-    public static string Reason(RuleInfo rule, JsonElement root)
+    public static string Reason(RuleInfo rule, JsonElement root) => Reason(rule, root, rule.Severity, rule.Name);
+
+    /// <summary>Kibana's alert reason with the alert's own severity and rule name (after overrides).</summary>
+    public static string Reason(RuleInfo rule, JsonElement root, string severity, string name)
     {
         var category = Values(root, "event.category");
         var process = Values(root, "process.name");
@@ -245,7 +332,7 @@ public static class AlertDocument
         if (destinationPort is not null) text.Append(':').Append(destinationPort).Append(',');
         if (user is not null) text.Append(" by ").Append(user);
         if (host is not null) text.Append(" on ").Append(host);
-        text.Append(" created ").Append(rule.Severity).Append(" alert ").Append(rule.Name).Append('.');
+        text.Append(" created ").Append(severity).Append(" alert ").Append(name).Append('.');
         return text.ToString();
     }
 

@@ -18,44 +18,34 @@ namespace RuleGen.Runtime;
 /// </remarks>
 public static class SequenceAlertDocument
 {
-    public static void Write(Utf8JsonWriter writer, SequenceMatch match, string? alertTimestamp = null)
+    public static void Write(Utf8JsonWriter writer, SequenceMatch match, string? alertTimestamp = null) =>
+        Write(writer, match, new AlertShape { Timestamp = alertTimestamp });
+
+    /// <summary>Writes the alert of a completed sequence, shaped by <paramref name="shape"/> (execution, identity, overrides).</summary>
+    public static void Write(Utf8JsonWriter writer, SequenceMatch match, AlertShape shape)
     {
         var rule = match.Rule.Info;
         var kind = match.Rule.Sequence?.Kind == SequenceKind.Sample ? "sample" : "sequence";
-        var id = AlertId(match);
+        var id = shape.Uuid ?? AlertId(match);
+        var severity = shape.Severity ?? rule.Severity;
+        var timestamp = shape.Timestamp ?? DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         writer.WriteStartObject();
-        writer.WriteString("@timestamp", alertTimestamp ?? DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+        writer.WriteString("@timestamp", timestamp);
         writer.WriteString("event.kind", "signal");
         writer.WriteString("kibana.alert.uuid", id);
         writer.WriteString("kibana.alert.group.id", id);
         writer.WriteString("kibana.alert.status", "active");
         writer.WriteString("kibana.alert.workflow_status", "open");
         writer.WriteNumber("kibana.alert.depth", 1);
-        writer.WriteString("kibana.alert.severity", rule.Severity);
-        writer.WriteNumber("kibana.alert.risk_score", rule.RiskScore);
-        writer.WriteString("kibana.alert.reason", Reason(match, kind));
+        AlertDocument.WriteAncestors(writer, shape.Ancestors ?? match.Events.Select(e => AlertAncestor.Of(e.Source)).ToArray());
+        writer.WriteString("kibana.alert.severity", severity);
+        writer.WriteNumber("kibana.alert.risk_score", shape.RiskScore ?? rule.RiskScore);
+        writer.WriteString("kibana.alert.reason", Reason(match, kind, severity, shape.RuleName ?? rule.Name));
         var first = match.Events[0].TimeNanos;
         if (first != EventTime.Missing) writer.WriteString("kibana.alert.original_time", EventTime.Format(first));
         if (rule.BuildingBlockType is { } buildingBlock) writer.WriteString("kibana.alert.building_block_type", buildingBlock);
-
-        writer.WriteString("kibana.alert.rule.name", rule.Name);
-        writer.WriteString("kibana.alert.rule.rule_id", rule.Id);
-        writer.WriteString("kibana.alert.rule.uuid", rule.Id);
-        writer.WriteString("kibana.alert.rule.type", rule.Type);
-        writer.WriteString("kibana.alert.rule.description", rule.Description);
-        writer.WriteString("kibana.alert.rule.severity", rule.Severity);
-        writer.WriteNumber("kibana.alert.rule.risk_score", rule.RiskScore);
-        writer.WriteStartArray("kibana.alert.rule.tags");
-        foreach (var tag in rule.Tags) writer.WriteStringValue(tag);
-        writer.WriteEndArray();
-        writer.WriteStartArray("kibana.alert.rule.threat");
-        foreach (var threat in rule.Threat) WriteThreat(writer, threat);
-        writer.WriteEndArray();
-        writer.WriteStartObject("kibana.alert.rule.parameters");
-        writer.WriteString("type", rule.Type);
-        writer.WriteString("language", rule.Language);
-        if (rule.Query is not null) writer.WriteString("query", rule.Query);
-        writer.WriteEndObject();
+        AlertDocument.WriteExecution(writer, shape, timestamp);
+        AlertDocument.WriteRule(writer, rule, shape.RuleName);
 
         writer.WriteString("rulegen.rule.file", rule.SourceFile);
         writer.WriteString("rulegen.sequence.kind", kind);
@@ -80,6 +70,7 @@ public static class SequenceAlertDocument
             writer.WriteEndObject();
         }
         writer.WriteEndArray();
+        shape.Extra?.Invoke(writer);
         writer.WriteEndObject();
     }
 
@@ -91,41 +82,10 @@ public static class SequenceAlertDocument
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    private static string Reason(SequenceMatch match, string kind)
+    private static string Reason(SequenceMatch match, string kind, string severity, string name)
     {
         var keys = match.Keys.Where(k => k is not null).ToList();
         var by = keys.Count > 0 ? " with " + string.Join(", ", keys) : "";
-        return $"{kind} of {match.Events.Count} events{by} created {match.Rule.Info.Severity} alert {match.Rule.Info.Name}.";
-    }
-
-    private static void WriteThreat(Utf8JsonWriter writer, ThreatMapping threat)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("framework", threat.Framework);
-        writer.WritePropertyName("tactic");
-        WriteEntry(writer, threat.Tactic);
-        writer.WriteStartArray("technique");
-        foreach (var technique in threat.Techniques)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("id", technique.Technique.Id);
-            writer.WriteString("name", technique.Technique.Name);
-            writer.WriteString("reference", technique.Technique.Reference);
-            writer.WriteStartArray("subtechnique");
-            foreach (var sub in technique.Subtechniques) WriteEntry(writer, sub);
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    }
-
-    private static void WriteEntry(Utf8JsonWriter writer, MitreEntry entry)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("id", entry.Id);
-        writer.WriteString("name", entry.Name);
-        writer.WriteString("reference", entry.Reference);
-        writer.WriteEndObject();
+        return $"{kind} of {match.Events.Count} events{by} created {severity} alert {name}.";
     }
 }

@@ -27,6 +27,13 @@ public sealed class CompiledRule
     /// </summary>
     public SequenceDefinition? Sequence { get; init; }
 
+    /// <summary>
+    /// For a threat_match rule, its compiled threat query and threat filters over indicator documents: whether an
+    /// indicator (UTF-8 JSON) is selected when the rule runs at a time (epoch milliseconds, what the query's date math
+    /// calls now). Null for other rules, and for a threat_match rule without a threat query (every indicator is).
+    /// </summary>
+    public Func<ReadOnlyMemory<byte>, long, bool>? IndicatorQuery { get; init; }
+
     /// <summary>Evaluates this rule alone (convenience; the generated static <c>IsMatch</c> takes a span).</summary>
     public bool IsMatch(ReadOnlyMemory<byte> utf8Json) => _isMatch(utf8Json);
 
@@ -45,6 +52,12 @@ public interface IRuleSet
 {
     /// <summary>The rules, in a stable order (by source file path).</summary>
     IReadOnlyList<CompiledRule> Rules { get; }
+
+    /// <summary>
+    /// The Sigma correlation rules of the rule folders, which a host evaluates over the matches of the rules they
+    /// name (empty when there are none).
+    /// </summary>
+    IReadOnlyList<CorrelationDefinition> Correlations => Array.Empty<CorrelationDefinition>();
 
     /// <summary>
     /// Evaluates every rule against one UTF-8 JSON event and writes the indexes of the matching rules into

@@ -21,7 +21,8 @@ public sealed class SequenceEngineOptions
 /// <summary>One event of a completed sequence or sample.</summary>
 public sealed class SequenceEvent
 {
-    internal SequenceEvent(byte[] json, EventSource source, long timeNanos, long arrival)
+    /// <summary>An event of a sequence (the engine makes these; a host restoring saved alerts may too).</summary>
+    public SequenceEvent(byte[] json, EventSource source, long timeNanos, long arrival)
     {
         Json = json;
         Source = source;
@@ -47,7 +48,8 @@ public sealed class SequenceEvent
 /// <summary>A completed sequence (or sample): the rule and the events that make it up, in step order.</summary>
 public sealed class SequenceMatch
 {
-    internal SequenceMatch(CompiledRule rule, IReadOnlyList<SequenceEvent> events, IReadOnlyList<int> steps, IReadOnlyList<string?> keys)
+    /// <summary>A completed sequence (the engine makes these; a host restoring saved alerts may too).</summary>
+    public SequenceMatch(CompiledRule rule, IReadOnlyList<SequenceEvent> events, IReadOnlyList<int> steps, IReadOnlyList<string?> keys)
     {
         Rule = rule;
         Events = events;
@@ -113,6 +115,29 @@ public sealed class SequenceStatistics
         CapEvictions += other.CapEvictions;
         OpenWindowsAtEnd += other.OpenWindowsAtEnd;
     }
+
+    /// <summary>A copy of these counts as they are now.</summary>
+    public SequenceStatistics Snapshot()
+    {
+        var copy = new SequenceStatistics();
+        copy.Add(this);
+        return copy;
+    }
+
+    /// <summary>What happened since <paramref name="earlier"/> (a <see cref="Snapshot"/> of the same counts).</summary>
+    public SequenceStatistics Since(SequenceStatistics earlier) => new()
+    {
+        StepMatches = StepMatches - earlier.StepMatches,
+        Completed = Completed - earlier.Completed,
+        LateEvents = LateEvents - earlier.LateEvents,
+        MissingTimestamps = MissingTimestamps - earlier.MissingTimestamps,
+        MissingKeys = MissingKeys - earlier.MissingKeys,
+        Expired = Expired - earlier.Expired,
+        RejectedByMissingEvent = RejectedByMissingEvent - earlier.RejectedByMissingEvent,
+        CancelledByUntil = CancelledByUntil - earlier.CancelledByUntil,
+        CapEvictions = CapEvictions - earlier.CapEvictions,
+        OpenWindowsAtEnd = OpenWindowsAtEnd - earlier.OpenWindowsAtEnd,
+    };
 }
 
 /// <summary>Orders events with equal timestamps (the rule's tiebreaker field): numbers before text, missing last.</summary>

@@ -49,14 +49,19 @@ public sealed class AlertShapeTests
     }
 
     [Fact]
-    public void Alert_timestamp_is_when_it_was_created_and_original_time_is_the_events_timestamp()
+    public void Alert_timestamp_is_the_execution_that_created_it_not_the_wall_clock_and_original_time_is_the_events_timestamp()
     {
+        // The seed rule runs every 5 minutes on event.ingested (falling back to @timestamp): each alert's @timestamp is
+        // the first execution after its event, whatever the host's clock says.
         var result = Run(["scan", SamplePath], time: new SteppingTime(new DateTimeOffset(2027, 1, 2, 3, 4, 5, 678, TimeSpan.Zero), TimeSpan.FromMilliseconds(1)));
+        Assert.Equal(new[] { "2026-11-02T08:05:00.000Z", "2026-11-02T08:05:00.000Z", "2026-11-02T08:10:00.000Z", "2026-11-02T08:20:00.000Z" },
+            result.Alerts.Select(a => a.GetProperty("@timestamp").GetString()));
         foreach (var alert in result.Alerts)
         {
-            Assert.Equal("2027-01-02T03:04:05.678Z", alert.GetProperty("@timestamp").GetString());
+            Assert.Equal(alert.GetProperty("@timestamp").GetString(), alert.GetProperty("kibana.alert.intended_timestamp").GetString());
             var line = (int)alert.GetProperty("rulegen.input.line").GetInt64();
             Assert.Equal(SampleEvent(line).GetProperty("@timestamp").GetString(), alert.GetProperty("kibana.alert.original_time").GetString());
+            Assert.Equal($"{SamplePath}:{line}", alert.GetProperty("kibana.alert.ancestors")[0].GetProperty("id").GetString());
         }
     }
 

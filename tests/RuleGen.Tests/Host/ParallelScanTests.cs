@@ -13,37 +13,45 @@ public sealed class ParallelScanTests
 {
     private static byte[] Utf8(string text) => Encoding.UTF8.GetBytes(text);
 
-    /// <summary>About <paramref name="lines"/> lines of matching, non-matching, dotted, malformed, blank and CRLF lines.</summary>
-    private static string MixedInput(int lines, int seed)
+    /// <summary>
+    /// About <paramref name="lines"/> lines of matching, non-matching, dotted, malformed, blank and CRLF lines, two
+    /// seconds apart from <paramref name="start"/> (the rules run on event time: about fifty matches per five-minute
+    /// execution, under the seed rule's max_signals, so every match alerts).
+    /// </summary>
+    private static string MixedInput(int lines, int seed, DateTime start)
     {
         var random = new Random(seed);
         var sb = new StringBuilder();
         for (var i = 0; i < lines; i++)
         {
-            sb.Append(random.Next(12) switch
+            var at = start.AddSeconds(2 * i).ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", System.Globalization.CultureInfo.InvariantCulture);
+            var line = random.Next(12) switch
             {
                 0 or 1 => ScanInputTests.Match,
                 2 => ScanInputTests.DottedMatch,
                 3 => "{\"event\":",
                 4 => "",
                 5 => ScanInputTests.Match.Replace("alice", "bob-" + i) + "\r",
-                _ => ScanInputTests.NoMatch.Replace("08:03", "08:" + (i % 60).ToString("00", System.Globalization.CultureInfo.InvariantCulture)),
-            });
+                _ => ScanInputTests.NoMatch,
+            };
+            sb.Append(System.Text.RegularExpressions.Regex.Replace(line, "2026-11-02T08:0[0-9]:00\\.000Z", at));
             sb.Append('\n');
         }
         return sb.ToString();
     }
+
+    private static readonly DateTime Day = new(2026, 11, 2, 0, 0, 0, DateTimeKind.Utc);
 
     [Fact]
     public void Several_threads_write_the_same_alerts_in_the_same_order_as_one_thread()
     {
         using var temp = new TempFolder();
         // Several megabytes per input: several batches each, evaluated out of order by the workers.
-        var plain = temp.File("a.ndjson", MixedInput(20_000, 1));
+        var plain = temp.File("a.ndjson", MixedInput(20_000, 1, Day));
         var memory = new MemoryStream();
-        using (var gzip = new GZipStream(memory, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(Utf8(MixedInput(15_000, 2)));
+        using (var gzip = new GZipStream(memory, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(Utf8(MixedInput(15_000, 2, Day.AddHours(12))));
         var gz = temp.File("b.ndjson.gz", memory.ToArray());
-        var stdin = Utf8(MixedInput(5_000, 3));
+        var stdin = Utf8(MixedInput(5_000, 3, Day.AddHours(24)));
 
         var one = Run(["scan", "--threads", "1", plain, gz, "-"], stdin);
         var four = Run(["scan", "--threads", "4", plain, gz, "-"], stdin);
@@ -100,7 +108,7 @@ public sealed class ParallelScanTests
     public void Evaluating_a_batch_allocates_nothing_once_warm()
     {
         // Well-formed and blank lines (System.Text.Json's reader allocates for malformed JSON: the documented exception).
-        var text = string.Join("\n", MixedInput(2_000, 4).Split('\n').Where(l => l != "{\"event\":"));
+        var text = string.Join("\n", MixedInput(2_000, 4, Day).Split('\n').Where(l => l != "{\"event\":"));
         var batch = new LineBatch(1 << 20);
         var reader = new BatchReader(new MemoryStream(Utf8(text)), false);
         Assert.True(reader.Fill(batch));

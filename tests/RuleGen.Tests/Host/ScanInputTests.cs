@@ -251,7 +251,10 @@ public sealed class ScanInputTests
         // several, the writer flushes whenever it waits for the next batch.
         var stdout = new MemoryStream();
         var alertsSeenDuringSecondRead = -1;
-        var stdin = new ChunkedStream([Utf8(Match + "\n" + NoMatch + "\n"), Utf8(Match + "\n")],
+        // The first chunk ends with an event at 08:10: the seed rule's execution at 08:05 has run (its allowed
+        // lateness of a minute has passed) and its alert is out before the scan waits for the second chunk.
+        var later = NoMatch.Replace("2026-11-02T08:03:00.000Z", "2026-11-02T08:10:00.000Z");
+        var stdin = new ChunkedStream([Utf8(Match + "\n" + later + "\n"), Utf8(Match + "\n")],
             beforeChunk: index =>
             {
                 if (index != 1) return;

@@ -98,19 +98,18 @@ public static class SigmaRuleParser
                 (root["related"] as YamlSequence)?.Items.OfType<YamlMapping>()
                     .Select(r => new SigmaRelated((r["id"] as YamlScalar)?.Text ?? "", (r["type"] as YamlScalar)?.Text ?? "")).ToEquatableArray()
                     ?? EquatableArray<SigmaRelated>.Empty,
-                profile?.Name ?? profileName),
+                profile?.Name ?? profileName) { RuleName = Str("name") },
         };
         var idLocation = idNode is null ? null : locate(idNode.Span);
 
         if (root.Find("correlation") is { } correlation)
         {
-            var problems = new List<(string Message, YamlSpan Span)>();
-            var parsed = SigmaCorrelation.Read(root, problems);
-            foreach (var (message, span) in problems)
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaInvalidCorrelation, locate(span), message));
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaCorrelation, locate(correlation.Key.Span), metadata.Name,
-                parsed is null || parsed.Type.Length == 0 ? "correlation" : $"{parsed.Type} of {string.Join(", ", parsed.Rules)} within {parsed.Timespan}"));
-            return NotCompiled(path, metadata with { Type = "sigma_correlation" }, diagnostics.ToArray()) with { IdLocation = idLocation };
+            // Not a matcher: the rule set carries it as a CorrelationDefinition the host evaluates (Planning/CorrelationPlan).
+            var model = SigmaCorrelationReader.Read(root, metadata.Name, profile?.Name ?? profileName, locate, diagnostics);
+            if (model is not null)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaCorrelation, locate(correlation.Key.Span), metadata.Name,
+                    SigmaCorrelationReader.Describe(root)));
+            return NotCompiled(path, metadata with { Type = "sigma_correlation", Language = "sigma" }, diagnostics.ToArray()) with { IdLocation = idLocation, Correlation = model };
         }
         if (root.Find("filter") is { } filter)
         {

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Linq;
+using RuleGen.Generator.Planning;
+
+namespace RuleGen.Generator.Emit;
+
+/// <summary>
+/// Emits a rule set's Sigma correlation rules as typed data (<c>Correlations</c>: one <c>CorrelationDefinition</c>
+/// each, its references already resolved to rule indexes of the set), which a host evaluates over the matches of the
+/// rules they name. Emitted only when the set has correlations.
+/// </summary>
+public static class CorrelationEmitter
+{
+    private const string Rt = ConditionEmitter.Rt;
+
+    internal static void EmitMembers(SourceWriter w, RuleSetPlan plan)
+    {
+        w.Line($"private static readonly {Rt}CorrelationDefinition[] s_correlations = new {Rt}CorrelationDefinition[]");
+        w.Line("{");
+        using (w.Indent())
+        {
+            foreach (var c in plan.Correlations)
+            {
+                w.Line($"// {Literals.Comment(c.Metadata.Name)} ({c.DisplayPath}): {c.Type} within {Seconds(c.TimespanNanos)} s"
+                    + (c.Condition.Count == 0 ? "" : " when the count is " + string.Join(" and ", c.Condition.Select(k => k.Operator + " " + k.Value.ToString(CultureInfo.InvariantCulture)))));
+                w.Line("new(");
+                using (w.Indent())
+                {
+                    w.Line(MetadataEmitter.RuleInfo(c.Metadata, c.DisplayPath) + ",");
+                    w.Line($"{Rt}CorrelationType.{TypeName(c.Type)},");
+                    w.Line($"new {Rt}CorrelationSource[]");
+                    w.Line("{");
+                    using (w.Indent())
+                    {
+                        foreach (var s in c.Sources)
+                        {
+                            var target = s.RuleIndex >= 0 ? $"rule {s.RuleIndex}" : $"correlation {s.CorrelationIndex}";
+                            w.Line($"// {Literals.Comment(s.Reference)}: {target}");
+                            w.Line($"new({Literals.String(s.Reference)}, {s.RuleIndex}, {s.CorrelationIndex}, {Strings(s.GroupByFields)}, "
+                                + (s.ValueField is null ? "null" : Literals.String(s.ValueField)) + "),");
+                        }
+                    }
+                    w.Line("},");
+                    w.Line(Strings(c.GroupBy) + ",");
+                    w.Line($"timespanNanos: {c.TimespanNanos.ToString(CultureInfo.InvariantCulture)}L,");
+                    w.Line($"new {Rt}CorrelationCriterion[] {{ "
+                        + string.Join(", ", c.Condition.Select(k => $"new({Rt}CorrelationOperator.{OperatorName(k.Operator)}, {k.Value.ToString(CultureInfo.InvariantCulture)}L)"))
+                        + " },");
+                    w.Line($"generate: {Literals.Bool(c.Generate)}),");
+                }
+            }
+        }
+        w.Line("};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}CorrelationDefinition> Correlations => s_correlations;");
+        w.Line();
+    }
+
+    private static string Strings(System.Collections.Generic.IEnumerable<string> values) =>
+        "new string[] { " + string.Join(", ", values.Select(Literals.String)) + " }";
+
+    private static string Seconds(long nanos) => (nanos / 1_000_000_000L).ToString(CultureInfo.InvariantCulture);
+
+    private static string TypeName(string type) => type switch
+    {
+        "event_count" => "EventCount",
+        "value_count" => "ValueCount",
+        "temporal" => "Temporal",
+        _ => "TemporalOrdered",
+    };
+
+    private static string OperatorName(string op) => op switch
+    {
+        "gt" => "GreaterThan",
+        "gte" => "GreaterThanOrEqual",
+        "lt" => "LessThan",
+        "lte" => "LessThanOrEqual",
+        "eq" => "Equal",
+        _ => "NotEqual",
+    };
+}

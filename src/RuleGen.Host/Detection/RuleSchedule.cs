@@ -1,0 +1,86 @@
+using System.Globalization;
+using RuleGen.Runtime;
+
+namespace RuleGen.Host.Detection;
+
+/// <summary>
+/// When a rule runs and what each run searches, as Kibana's detection engine reads a rule's <c>interval</c>,
+/// <c>from</c> and <c>max_signals</c>: an execution every <see cref="IntervalNanos"/> covering
+/// <c>[now - LookbackNanos, now]</c>, raising at most <see cref="MaxSignals"/> alerts.
+/// </summary>
+/// <remarks>
+/// Executions happen on event time at whole multiples of the interval since the Unix epoch (Kibana starts the clock
+/// when the rule is enabled; a fixed origin makes a replayed log give the same executions every time). A look-back
+/// longer than the interval makes windows overlap; a shorter one leaves gaps no execution searches, as in Kibana
+/// (elastic/kibana#154963 describes that misconfiguration).
+/// </remarks>
+public sealed record RuleSchedule(long IntervalNanos, long LookbackNanos, int MaxSignals)
+{
+    /// <summary>Kibana's defaults: <c>interval = "5m"</c>, <c>from = "now-6m"</c>, <c>max_signals = 100</c>.</summary>
+    public static readonly RuleSchedule Default = new(5 * NanosPerMinute, 6 * NanosPerMinute, 100);
+
+    private const long NanosPerMinute = 60_000_000_000L;
+
+    /// <summary>A schedule setting the rule file has that RuleGen cannot read (the default was used instead), or null.</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>The rule's schedule from its metadata; settings it does not have take Kibana's defaults.</summary>
+    public static RuleSchedule Of(RuleInfo rule)
+    {
+        var schedule = Default;
+        var problems = new List<string>();
+        if (rule.Interval is { } intervalText)
+        {
+            if (TryParseDuration(intervalText, out var interval) && interval > 0) schedule = schedule with { IntervalNanos = interval };
+            else problems.Add($"interval '{intervalText}' is not a duration such as 5m");
+        }
+        if (rule.From is { } fromText)
+        {
+            if (ElasticDuration.FromNowMinus(fromText.Trim()) is { } lookback && lookback > TimeSpan.Zero) schedule = schedule with { LookbackNanos = lookback.Ticks * 100 };
+            else problems.Add($"from '{fromText}' is not a look-back such as now-6m");
+        }
+        if (rule.MaxSignals is { } maxSignals)
+        {
+            if (maxSignals > 0) schedule = schedule with { MaxSignals = maxSignals };
+            else problems.Add($"max_signals {maxSignals} is not a positive number");
+        }
+        return problems.Count == 0 ? schedule : schedule with { Problem = string.Join("; ", problems) + " (Kibana's default used)" };
+    }
+
+    /// <summary>The first execution at or after <paramref name="nanos"/> (a whole multiple of the interval).</summary>
+    public long TickAtOrAfter(long nanos)
+    {
+        var quotient = Math.DivRem(nanos, IntervalNanos, out var remainder);
+        if (remainder > 0) quotient++;
+        return quotient * IntervalNanos;
+    }
+
+    /// <summary>The last execution whose window still covers an event at <paramref name="nanos"/>.</summary>
+    public long LastTickCovering(long nanos)
+    {
+        var limit = nanos + LookbackNanos;
+        var quotient = Math.DivRem(limit, IntervalNanos, out var remainder);
+        if (remainder < 0) quotient--;
+        return quotient * IntervalNanos;
+    }
+
+    /// <summary>Parses a Kibana duration: a whole number and a unit (s, m, h, d).</summary>
+    public static bool TryParseDuration(string text, out long nanos)
+    {
+        nanos = 0;
+        text = text.Trim();
+        if (text.Length < 2) return false;
+        long factor = text[^1] switch
+        {
+            's' => 1_000_000_000L,
+            'm' => NanosPerMinute,
+            'h' => 60 * NanosPerMinute,
+            'd' => 24 * 60 * NanosPerMinute,
+            _ => 0,
+        };
+        if (factor == 0 || !long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount)) return false;
+        if (amount > long.MaxValue / factor) return false;
+        nanos = amount * factor;
+        return true;
+    }
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using RuleGen.Runtime;
+
+namespace RuleGen.Host.Detection;
+
+/// <summary>
+/// The detection side of <c>rulegen scan</c>: the engine that runs the rules on their schedules, the EQL sequence
+/// engine in front of it, the indicator file, and the state directory (<c>--state</c>) they are restored from and
+/// saved to. The scan hands it each event in input order (<see cref="OnEvent"/>) and ends it with
+/// <see cref="Finish"/>.
+/// </summary>
+public sealed class ScanDetection : IDetectionAlertSink
+{
+    /// <summary>The state file's name inside the state directory.</summary>
+    public const string StateFileName = "rulegen-state.json";
+
+    private const string FileFormat = "rulegen-state/1";
+
+    private readonly IRuleSet _ruleSet;
+    private readonly AlertWriter _alerts;
+    private readonly ScanSummary _summary;
+    private readonly string? _stateDirectory;
+
+    private ScanDetection(IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary, DetectionOptions options, IndicatorSet? indicators, string? stateDirectory)
+    {
+        _ruleSet = ruleSet;
+        _alerts = alerts;
+        _summary = summary;
+        _stateDirectory = stateDirectory;
+        Engine = new DetectionEngine(ruleSet, this, options, indicators);
+        Sequences = new SequenceState(ruleSet, Engine.OnSequence);
+    }
+
+    public DetectionEngine Engine { get; }
+
+    public SequenceState Sequences { get; }
+
+    /// <summary>What to pass to the rule set's evaluation for sequence rules (null without any).</summary>
+    public ISequenceSink? SequenceSink => Sequences.HasSequenceRules ? Sequences : null;
+
+    /// <summary>Rules whose state the state file held but the rule set no longer has.</summary>
+    public int DroppedStates { get; private set; }
+
+    /// <summary>Sets up detection for a scan; null after reporting why it cannot start (a bad indicator or state file).</summary>
+    public static ScanDetection? Open(ScanOptions options, IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary, TextWriter stderr)
+    {
+        IndicatorSet? indicators = null;
+        if (options.IndicatorFile is { } indicatorFile)
+        {
+            try
+            {
+                indicators = IndicatorSet.Load(indicatorFile, problem => stderr.WriteLine("rulegen: " + problem));
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"rulegen: cannot read the indicator file '{indicatorFile}': {ex.Message}");
+                return null;
+            }
+        }
+        var engineOptions = new DetectionOptions
+        {
+            AllowedLateness = options.AllowedLateness,
+            EndOfInputEndsStream = options.StateDirectory is null || options.Final,
+        };
+        var detection = new ScanDetection(ruleSet, alerts, summary, engineOptions, indicators, options.StateDirectory);
+        if (options.StateDirectory is { } directory && !detection.Restore(directory, stderr)) return null;
+        return detection;
+    }
+
+    private bool Restore(string directory, TextWriter stderr)
+    {
+        var path = Path.Combine(directory, StateFileName);
+        try
+        {
+            Directory.CreateDirectory(directory);
+            if (!File.Exists(path)) return true;
+            using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 512 });
+            var root = document.RootElement;
+            if (!root.TryGetProperty("format", out var format) || format.GetString() != FileFormat)
+                throw new InvalidDataException($"not a rulegen state file (expected format {FileFormat})");
+            DroppedStates = Engine.LoadState(root.GetProperty("engine"));
+            if (root.TryGetProperty("sequences", out var sequences) && Sequences.HasSequenceRules) Sequences.LoadState(sequences);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            stderr.WriteLine($"rulegen: cannot read the state file '{path}': {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Before an event is evaluated (sequence rules remember the stream's time it arrives at).</summary>
+    public void BeginEvent(EventSource source)
+    {
+        if (!Sequences.HasSequenceRules) return;
+        Sequences.Engine.CurrentSource = source;
+        Sequences.BeginEvent();
+    }
+
+    /// <summary>An evaluated event and the rules it matched.</summary>
+    public void OnEvent(ReadOnlySpan<byte> json, EventSource source, ReadOnlySpan<int> matches)
+    {
+        if (Sequences.HasSequenceRules) Sequences.EndEvent(json, source);
+        Engine.OnEvent(json, source, matches);
+    }
+
+    /// <summary>
+    /// The end of the input: without a state directory (or with <c>--final</c>) the stream ends: held-back sequence steps
+    /// are joined and every remaining execution runs. With a state directory the state is then saved for the next run.
+    /// </summary>
+    public void Finish(TextWriter stderr, ref int exitCode)
+    {
+        if (Engine.Options.EndOfInputEndsStream)
+        {
+            Sequences.Flush();
+            Engine.Finish();
+        }
+        if (_stateDirectory is null) return;
+        try
+        {
+            Save(_stateDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"rulegen: cannot save the state to '{_stateDirectory}': {ex.Message}");
+            exitCode = ExitCodes.InputOutputError;
+        }
+    }
+
+    /// <summary>Writes the state file (a new file moved over the old one, so a failed save keeps the previous state).</summary>
+    public void Save(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, StateFileName);
+        var temporary = path + ".new";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("format", FileFormat);
+            writer.WritePropertyName("engine");
+            Engine.SaveState(writer);
+            if (Sequences.HasSequenceRules)
+            {
+                writer.WritePropertyName("sequences");
+                Sequences.SaveState(writer);
+            }
+            writer.WriteEndObject();
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    void IDetectionAlertSink.Write(DetectionAlert alert, bool update)
+    {
+        _alerts.Write(alert);
+        if (!update) _summary.AddAlert(alert.Rule.Index >= 0 ? alert.Rule.Index : _ruleSet.Rules.Count + (-1 - alert.Rule.Index));
+    }
+
+    /// <summary>
+    /// The detection lines of the summary: executions, what max_signals held back, late events, suppression, the
+    /// state held and what its bounds evicted, rules that do not run. Lines with nothing to say are left out.
+    /// </summary>
+    public void PrintSummary(TextWriter stderr)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var totals = Engine.Totals;
+        if (totals.ExecutionsAtCap > 0)
+        {
+            stderr.WriteLine(string.Format(c, "  max_signals reached in {0:N0} {1}: {2:N0} candidate {3} held back, {4:N0} {5} never alerted",
+                totals.ExecutionsAtCap, Plural(totals.ExecutionsAtCap, "execution", "executions"), totals.OverCap, Plural(totals.OverCap, "alert", "alerts"),
+                totals.NeverAlerted, Plural(totals.NeverAlerted, "event", "events")));
+            foreach (var rule in _ruleSet.Rules)
+            {
+                var s = Engine.StatisticsOf(rule.Index);
+                if (s.ExecutionsAtCap > 0) stderr.WriteLine(string.Format(c, "    {0,8:N0}  held back by max_signals {1}: {2} ({3})", s.OverCap, RuleSchedule.Of(rule.Info).MaxSignals, rule.Info.Name, rule.Info.Id));
+            }
+        }
+        var notSearched = new List<string>();
+        if (totals.Late > 0) notSearched.Add(string.Format(c, "{0:N0} late (after every execution whose look-back covers them)", totals.Late));
+        if (totals.InGap > 0) notSearched.Add(string.Format(c, "{0:N0} between windows (look-back shorter than the interval)", totals.InGap));
+        if (totals.DroppedOverBound > 0) notSearched.Add(string.Format(c, "{0:N0} over the pending-events bound", totals.DroppedOverBound));
+        if (notSearched.Count > 0) stderr.WriteLine("  matches no execution searched: " + string.Join("; ", notSearched));
+        if (totals.NoTimestamp > 0) stderr.WriteLine(string.Format(c, "  matches without a timestamp: {0:N0} (given the stream's time)", totals.NoTimestamp));
+        if (totals.Suppressed > 0 || totals.AlertUpdates > 0)
+            stderr.WriteLine(string.Format(c, "  suppressed: {0:N0} candidate {1} folded into suppressed alerts ({2:N0} rewritten with final counts)",
+                totals.Suppressed, Plural(totals.Suppressed, "alert", "alerts"), totals.AlertUpdates));
+        var state = Engine.StateTotals.Select(s => string.Format(c, "{0:N0} {1}", s.Count, s.Kind)).ToList();
+        if (Sequences.RecordCount > 0) state.Add(string.Format(c, "{0:N0} sequence step events", Sequences.RecordCount));
+        var evicted = totals.Evicted + Sequences.Evicted;
+        if (state.Count > 0 || evicted > 0)
+        {
+            var kept = _stateDirectory is null ? "held" : "saved for the next run";
+            stderr.WriteLine(string.Format(c, "  state {0}: {1}; evicted over bounds: {2:N0}", kept, state.Count == 0 ? "none" : string.Join(", ", state), evicted));
+        }
+        if (DroppedStates > 0) stderr.WriteLine(string.Format(c, "  state of {0:N0} rules no longer compiled was dropped", DroppedStates));
+        var problems = _ruleSet.Rules.Where(r => Engine.ProblemOf(r.Index) is not null).ToList();
+        if (problems.Count > 0)
+        {
+            stderr.WriteLine(string.Format(c, "  rules with schedule or setting problems: {0:N0}", problems.Count));
+            foreach (var rule in problems) stderr.WriteLine($"    {rule.Info.Name} ({rule.Info.Id}): {Engine.ProblemOf(rule.Index)}");
+        }
+    }
+
+    private static string Plural(long n, string one, string many) => n == 1 ? one : many;
+}

@@ -1,0 +1,106 @@
+namespace RuleGen.Runtime;
+
+/// <summary>The kinds of Sigma correlation rules (Sigma correlation rules specification 2.0) RuleGen runs.</summary>
+public enum CorrelationType
+{
+    /// <summary><c>event_count</c>: how many events of the rules occur per group within the timespan.</summary>
+    EventCount,
+
+    /// <summary><c>value_count</c>: how many distinct values of a field the events of a group hold within the timespan.</summary>
+    ValueCount,
+
+    /// <summary><c>temporal</c>: events of the rules (how many different rules) occur per group within the timespan, in any order.</summary>
+    Temporal,
+
+    /// <summary><c>temporal_ordered</c>: events of all the rules occur per group within the timespan, in the order listed.</summary>
+    TemporalOrdered,
+}
+
+/// <summary>A comparison of a correlation's condition (<c>gt</c>, <c>gte</c>, <c>lt</c>, <c>lte</c>, <c>eq</c>, <c>neq</c>).</summary>
+public enum CorrelationOperator
+{
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+    Equal,
+    NotEqual,
+}
+
+/// <summary>One criterion of a correlation's condition; several criteria are ANDed (a range).</summary>
+public readonly record struct CorrelationCriterion(CorrelationOperator Operator, long Value)
+{
+    /// <summary>Whether a count meets the criterion.</summary>
+    public bool Holds(long count) => Operator switch
+    {
+        CorrelationOperator.GreaterThan => count > Value,
+        CorrelationOperator.GreaterThanOrEqual => count >= Value,
+        CorrelationOperator.LessThan => count < Value,
+        CorrelationOperator.LessThanOrEqual => count <= Value,
+        CorrelationOperator.Equal => count == Value,
+        _ => count != Value,
+    };
+
+    /// <summary>True for criteria more events can only make true and keep true (gt, gte).</summary>
+    public bool IsMonotone => Operator is CorrelationOperator.GreaterThan or CorrelationOperator.GreaterThanOrEqual;
+}
+
+/// <summary>
+/// One rule a correlation refers to: a rule of the rule set (<see cref="RuleIndex"/>) or another correlation
+/// (<see cref="CorrelationIndex"/>), and the fields its events give for the correlation's group-by entries and
+/// value field (the correlation's <c>aliases</c> resolved for this rule).
+/// </summary>
+/// <param name="Reference">The rule as the correlation names it (id or name).</param>
+/// <param name="RuleIndex">The rule's index in the rule set, or -1.</param>
+/// <param name="CorrelationIndex">The referenced correlation's index in the rule set's correlations, or -1.</param>
+/// <param name="GroupByFields">For each of the correlation's <c>group-by</c> entries, the field this rule's events hold it in.</param>
+/// <param name="ValueField">value_count: the field whose distinct values are counted, for this rule's events; else null.</param>
+public sealed record CorrelationSource(string Reference, int RuleIndex, int CorrelationIndex, IReadOnlyList<string> GroupByFields, string? ValueField);
+
+/// <summary>
+/// A Sigma correlation rule, emitted by the generator as typed data (as EQL sequences are): its type, the rules it
+/// correlates, how their events are grouped, the timespan and the condition. A host evaluates it over the matches of
+/// the rules it names.
+/// </summary>
+public sealed class CorrelationDefinition
+{
+    public CorrelationDefinition(RuleInfo info, CorrelationType type, IReadOnlyList<CorrelationSource> sources, IReadOnlyList<string> groupBy,
+        long timespanNanos, IReadOnlyList<CorrelationCriterion> condition, bool generate)
+    {
+        if (sources.Count == 0) throw new ArgumentException("A correlation refers to at least one rule.", nameof(sources));
+        if (timespanNanos <= 0) throw new ArgumentOutOfRangeException(nameof(timespanNanos), "A correlation needs a positive timespan.");
+        if (sources.Any(s => s.GroupByFields.Count != groupBy.Count)) throw new ArgumentException("Every rule needs a field for each group-by entry.", nameof(sources));
+        Info = info;
+        Type = type;
+        Sources = sources;
+        GroupBy = groupBy;
+        TimespanNanos = timespanNanos;
+        Condition = condition;
+        Generate = generate;
+    }
+
+    /// <summary>The correlation's metadata (title, id, level as severity, ...); its alerts carry it as their rule.</summary>
+    public RuleInfo Info { get; }
+
+    public CorrelationType Type { get; }
+
+    /// <summary>The rules it correlates, in the order the correlation lists them.</summary>
+    public IReadOnlyList<CorrelationSource> Sources { get; }
+
+    /// <summary>The <c>group-by</c> entries as written (field names or aliases).</summary>
+    public IReadOnlyList<string> GroupBy { get; }
+
+    /// <summary>The <c>timespan</c> in nanoseconds.</summary>
+    public long TimespanNanos { get; }
+
+    /// <summary>
+    /// The <c>condition</c>'s criteria (ANDed). Empty for temporal types without one: every rule must occur.
+    /// </summary>
+    public IReadOnlyList<CorrelationCriterion> Condition { get; }
+
+    /// <summary>
+    /// <c>generate</c>: whether the rules it refers to also alert on their own. By default (false) only the
+    /// correlation does.
+    /// </summary>
+    public bool Generate { get; }
+}
