@@ -8,6 +8,7 @@ using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RuleGen.Benchmarks;
+using RuleGen.Runtime;
 
 // dotnet run -c Release --project bench/RuleGen.Benchmarks [-- options]; see Usage.
 const string Usage = """
@@ -63,6 +64,8 @@ if (profile is not null)
         Console.Error.WriteLine($"no such row (or it cannot run): {profile}");
         return 1;
     }
+    if (row.Engine == Engine.RuleGen && Catalog.RuleSet(row.RuleSet) is IIndexedRuleSet indexed)
+        Console.WriteLine(CandidateFacts.Describe(indexed, Catalog.Stream(row.Stream), row.Scope));
     var bench = new EngineBenchmarks { Workload = row };
     bench.Setup();
     var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -105,7 +108,8 @@ if (rows.Count == 0)
     return 1;
 }
 
-Console.WriteLine(RuleSetFacts.Describe(rows));
+var facts = RuleSetFacts.Describe(rows);
+Console.WriteLine(facts);
 if (verify && !InterpreterCheck.Run(rows, Console.Out)) return 1;
 
 Catalog.Selected = rows;
@@ -127,6 +131,6 @@ var table = ResultTable.Build(summary, rows);
 Console.WriteLine();
 Console.WriteLine(table);
 var output = Path.Combine(summary.ResultsDirectoryPath, "rulegen-performance.md");
-File.WriteAllText(output, table);
+File.WriteAllText(output, table + Environment.NewLine + facts);
 Console.WriteLine($"(written to {output})");
 return 0;

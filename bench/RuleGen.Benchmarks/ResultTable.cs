@@ -23,7 +23,9 @@ public static class ResultTable
 
         var sb = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
-        sb.AppendLine($"RuleGen benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        // The load average at the end of the run (Linux): a busy machine inflates every row, the floor included.
+        var load = File.Exists("/proc/loadavg") ? ", load average " + string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "";
+        sb.AppendLine($"RuleGen benchmarks, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}{load}");
         sb.AppendLine();
         sb.AppendLine("| stream | events | bytes/event | engine | rules | ns/event | events/s | MB/s | x floor | alloc B/event |");
         sb.AppendLine("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");

@@ -173,6 +173,28 @@ public sealed class ModelInterpreter
                 var values = new HashSet<string>(set.Values.Select(x => ignoreCase ? FoldAscii(x) : x), StringComparer.Ordinal);
                 return v => Text(v, set.Kinds) is { } t && values.Contains(ignoreCase ? FoldAscii(t) : t);
             }
+            case StringListMatcher list:
+            {
+                // As a user would write it: each value tested in turn (no trie or automaton).
+                var ignoreCase = list.Case == CaseMode.IgnoreAsciiCase;
+                var literals = list.Values.Select(x => ignoreCase ? FoldAscii(x) : x).ToArray();
+                Func<string, string, bool> relation = list.Operation switch
+                {
+                    StringOperation.StartsWith => (t, l) => t.StartsWith(l, StringComparison.Ordinal),
+                    StringOperation.EndsWith => (t, l) => t.EndsWith(l, StringComparison.Ordinal),
+                    _ => (t, l) => t.Contains(l, StringComparison.Ordinal),
+                };
+                return v =>
+                {
+                    if (Text(v, list.Kinds) is not { } t) return false;
+                    if (ignoreCase) t = FoldAscii(t);
+                    foreach (var literal in literals)
+                    {
+                        if (relation(t, literal)) return true;
+                    }
+                    return false;
+                };
+            }
             case WildcardMatcher wildcard:
             {
                 var ignoreCase = wildcard.Case == CaseMode.IgnoreAsciiCase;

@@ -15,6 +15,12 @@ public static class RuleSetEmitter
     /// <summary>Rules per generated evaluation method: keeps methods small enough for the JIT to optimise.</summary>
     private const int RulesPerChunk = 64;
 
+    /// <summary>
+    /// Rules from which a set consults its candidate index. Below, it evaluates every rule: the index folds and hashes
+    /// each indexed value of the event, which costs more than a few rules' own first tests (usually the same literal).
+    /// </summary>
+    public const int IndexFromRules = 8;
+
     public static string Emit(RuleSetPlan plan)
     {
         // Rules are addressed with global:: names: the set's own Rules property would hide the Rules class.
@@ -36,6 +42,12 @@ public static class RuleSetEmitter
         {
             w.Line("/// <summary>The rule set (it holds no state; evaluation is thread-safe).</summary>");
             w.Line($"public static {plan.ClassName} Instance {{ get; }} = new();");
+            w.Line();
+            var useIndex = plan.Rules.Count >= IndexFromRules;
+            w.Line(useIndex
+                ? $"// {plan.Rules.Count} rules: each event evaluates only the candidates its witness literals select (s_index)."
+                : $"// {plan.Rules.Count} rule(s), fewer than {IndexFromRules}: each event evaluates every rule; the candidate index would cost more than it saves.");
+            w.Line($"private const bool UseIndex = {(useIndex ? "true" : "false")};");
             w.Line();
             w.Line($"/// <summary>How many rules the set holds.</summary>");
             w.Line($"public const int Count = {plan.Rules.Count};");
@@ -67,7 +79,8 @@ public static class RuleSetEmitter
                 using (w.Block("try"))
                 {
                     w.Line($"{Rt}EventScanner.Scan<Schema>(utf8Json, fields);");
-                    w.Line($"return EvaluateCandidates(new {Rt}EventView(utf8Json, fields), matches, {Rt}MatchScope.Full);");
+                    w.Line($"var ev = new {Rt}EventView(utf8Json, fields);");
+                    w.Line($"return UseIndex ? EvaluateCandidates(in ev, matches, {Rt}MatchScope.Full) : EvaluateEveryRule(in ev, matches, {Rt}MatchScope.Full);");
                 }
                 using (w.Block("finally"))
                 {
@@ -81,11 +94,11 @@ public static class RuleSetEmitter
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope) =>");
-            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, null, useIndex: true);");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, null, useIndex: UseIndex);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line($"public bool TryEvaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope, {Rt}ISequenceSink? sequences) =>");
-            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, sequences, useIndex: true);");
+            w.Line("    TryEvaluate(utf8Json, matches, out matchCount, scope, sequences, useIndex: UseIndex);");
             w.Line();
             w.Line("/// <inheritdoc/>");
             w.Line($"public bool TryEvaluateEveryRule(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches, out int matchCount, {Rt}MatchScope scope) =>");

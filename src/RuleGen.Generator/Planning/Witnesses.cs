@@ -199,6 +199,18 @@ public static class Witnesses
                 return Atom(slot, s.Operation, s.Value) is { } atom ? new[] { atom } : null;
             case StringSetMatcher set when set.Kinds != ValueKinds.None:
                 return set.Values.Select(v => new WitnessAtom(slot, WitnessKind.Equals, Fold(v))).ToList();
+            case StringListMatcher list when list.Kinds != ValueKinds.None:
+            {
+                // A list of prefixes, suffixes or substrings (Sigma's `Image|endswith: [...]`): one literal per value;
+                // a single value too short to search leaves the list without a witness.
+                var atoms = new List<WitnessAtom>(list.Values.Count);
+                foreach (var value in list.Values)
+                {
+                    if (Atom(slot, list.Operation, value) is not { } valueAtom) return null;
+                    atoms.Add(valueAtom);
+                }
+                return atoms;
+            }
             case WildcardMatcher w when w.Kinds != ValueKinds.None:
                 return WildcardAtom(slot, w.Pattern) is { } wild ? new[] { wild } : null;
             case RegexMatcher r when r.Kinds != ValueKinds.None:

@@ -114,8 +114,8 @@ public sealed class EventFields
     internal void ShrinkScratch(int unused) => ScratchLength -= unused;
 
     /// <summary>
-    /// Room for one escaped property name too long for the scanner's stack buffer. Reused: a name is only needed
-    /// until the scanner has looked it up, before it reads the value.
+    /// Room for one escaped property name, decoded. Reused: a name is only needed until the scanner has looked it
+    /// up, before it reads the value.
     /// </summary>
     internal Span<byte> LongKeyBuffer(int length)
     {

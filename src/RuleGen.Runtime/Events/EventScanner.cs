@@ -54,22 +54,12 @@ public static class EventScanner
     {
         var trackPaths = TSchema.Patterns is not null;
         var allStrings = TSchema.AllStringsSlot;
-        Span<byte> keyBuffer = stackalloc byte[128];
         while (reader.Read())
         {
             if (reader.TokenType == JsonTokenType.EndObject) return;
 
-            // Property name (decode escapes, rare in keys).
-            scoped ReadOnlySpan<byte> key;
-            if (reader.ValueIsEscaped)
-            {
-                var target = reader.ValueSpan.Length <= keyBuffer.Length ? keyBuffer : fields.LongKeyBuffer(reader.ValueSpan.Length);
-                key = target.Slice(0, reader.CopyString(target));
-            }
-            else
-            {
-                key = reader.ValueSpan;
-            }
+            // Property name (escapes, rare in keys, are decoded into a reused buffer: no stackalloc to clear per object).
+            var key = reader.ValueIsEscaped ? EscapedKey(ref reader, fields) : reader.ValueSpan;
             var child = node < 0 ? -1 : TSchema.Child(node, key);
             var childPath = pathLength;
             if (trackPaths) childPath = AppendPath(fields, pathLength, key);
@@ -77,7 +67,8 @@ public static class EventScanner
             reader.Read();
             if (child < 0 && allStrings < 0 && !trackPaths)
             {
-                reader.Skip();
+                // A value no rule reads: a scalar is already read; an object or array is skipped token by token.
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
                 continue;
             }
             ScanValue<TSchema>(ref reader, fields, child, childPath);
@@ -166,6 +157,12 @@ public static class EventScanner
                 return;
             }
         }
+    }
+
+    private static ReadOnlySpan<byte> EscapedKey(ref Utf8JsonReader reader, EventFields fields)
+    {
+        var target = fields.LongKeyBuffer(reader.ValueSpan.Length);
+        return target.Slice(0, reader.CopyString(target));
     }
 
     private static int AppendPath(EventFields fields, int pathLength, ReadOnlySpan<byte> key)

@@ -51,6 +51,25 @@ public sealed class CandidateIndexTests
     }
 
     [Fact]
+    public void A_list_of_substrings_or_suffixes_gives_one_literal_per_value_unless_one_is_too_short_to_search()
+    {
+        var list = new FieldPredicate(Command, new StringListMatcher(StringOperation.Contains,
+            EquatableArray.Create("-EncodedCommand", "FromBase64String"), CaseMode.IgnoreAsciiCase, ValueKinds.String));
+        Assert.Equal(new[] { new WitnessAtom(0, WitnessKind.Contains, "-encodedcommand"), new WitnessAtom(0, WitnessKind.Contains, "frombase64string") },
+            WitnessOf(list)!.Atoms);
+
+        var suffixes = new FieldPredicate(Image, new StringListMatcher(StringOperation.EndsWith,
+            EquatableArray.Create("\\cmd.exe", ".js"), CaseMode.IgnoreAsciiCase, ValueKinds.String));
+        Assert.Equal(new[] { new WitnessAtom(1, WitnessKind.EndsWith, "\\cmd.exe"), new WitnessAtom(1, WitnessKind.EndsWith, ".js") },
+            WitnessOf(suffixes)!.Atoms);
+
+        // " /c" is too short to search: the field's presence is all the list requires.
+        var short_ = new FieldPredicate(Command, new StringListMatcher(StringOperation.Contains,
+            EquatableArray.Create("-EncodedCommand", " /c"), CaseMode.IgnoreAsciiCase, ValueKinds.String));
+        Assert.Equal(new[] { Witnesses.Present(0) }, WitnessOf(short_)!.Atoms);
+    }
+
+    [Fact]
     public void A_short_substring_falls_back_to_the_fields_presence_and_a_not_gives_nothing()
     {
         var witness = WitnessOf(Test(Command, StringOperation.Contains, " /c"));
