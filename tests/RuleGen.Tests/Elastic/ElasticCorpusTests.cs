@@ -9,7 +9,7 @@ namespace RuleGen.Tests.Elastic;
 /// <summary>
 /// Every active kuery rule of Elastic's prebuilt rules (../shared/corpus/elastic: 454 query, 241 new_terms,
 /// 28 threshold, 6 threat_match) compiles, and editing one of them regenerates that rule alone. Generated code size
-/// is reported; generator time is measured by the benchmark project (benchmarks/RuleGen.Benchmarks).
+/// is reported; generator time is measured by bench/RuleGen.GeneratorBenchmarks and --compile-budget of bench/RuleGen.Benchmarks.
 /// </summary>
 public sealed class ElasticCorpusTests
 {
