@@ -132,7 +132,7 @@ public static class SigmaMetadataReader
                 sb.Append(s.Canonical);
                 break;
             case YamlScalar s:
-                String(sb, s.Text);
+                JsonText.AppendString(sb, s.Text);
                 break;
             case YamlSequence seq:
                 sb.Append('[');
@@ -150,33 +150,12 @@ public static class SigmaMetadataReader
                 {
                     if (!first) sb.Append(',');
                     first = false;
-                    String(sb, entry.Key.Text);
+                    JsonText.AppendString(sb, entry.Key.Text);
                     sb.Append(':');
                     Write(sb, entry.Value);
                 }
                 sb.Append('}');
                 break;
         }
-    }
-
-    private static void String(StringBuilder sb, string text)
-    {
-        sb.Append('"');
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20 || c is '\u2028' or '\u2029') sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
     }
 }

@@ -28,27 +28,6 @@ public abstract class TomlNode
         WriteJson(sb);
         return sb.ToString();
     }
-
-    internal static void WriteJsonString(StringBuilder sb, string value)
-    {
-        sb.Append('"');
-        foreach (var c in value)
-        {
-            switch (c)
-            {
-                case '"': sb.Append("\\\""); break;
-                case '\\': sb.Append("\\\\"); break;
-                case '\n': sb.Append("\\n"); break;
-                case '\r': sb.Append("\\r"); break;
-                case '\t': sb.Append("\\t"); break;
-                default:
-                    if (c < 0x20) sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                    else sb.Append(c);
-                    break;
-            }
-        }
-        sb.Append('"');
-    }
 }
 
 /// <summary>A key of a table with the location of the key itself.</summary>
@@ -99,7 +78,7 @@ public sealed class TomlTableNode : TomlNode
         for (var i = 0; i < _entries.Count; i++)
         {
             if (i > 0) sb.Append(',');
-            WriteJsonString(sb, _entries[i].Key);
+            JsonText.AppendString(sb, _entries[i].Key);
             sb.Append(':');
             _entries[i].Value.WriteJson(sb);
         }
@@ -174,7 +153,7 @@ public sealed class TomlScalarNode : TomlNode
             case TomlScalarKind.Integer: sb.Append(((long)Value).ToString(CultureInfo.InvariantCulture)); break;
             case TomlScalarKind.Float: sb.Append(((double)Value).ToString("R", CultureInfo.InvariantCulture)); break;
             case TomlScalarKind.Boolean: sb.Append((bool)Value ? "true" : "false"); break;
-            default: WriteJsonString(sb, Value.ToString()!); break;
+            default: JsonText.AppendString(sb, Value.ToString()!); break;
         }
     }
 }
