@@ -40,35 +40,39 @@ public static class SchemaEmitter
             }
             w.Line();
 
-            // Slices of one static array, not constant spans (`return new int[] { 1 };`): those compile to
-            // RuntimeHelpers.CreateSpan, which allocates wherever the JIT does not optimise (Debug builds, tier 0).
-            var withSlots = plan.Nodes.Where(n => n.Slots.Count > 0).ToList();
-            if (withSlots.Count > 0)
+            // Per node, its slots as a slice of one array, and whether paths continue below it: table lookups, which
+            // the scanner makes for every key it meets (a switch over hundreds of nodes spreads over kilobytes of code).
+            // Static arrays, not constant spans (`=> new int[] { 1 }`): those compile to RuntimeHelpers.CreateSpan,
+            // which allocates wherever the JIT does not optimise (Debug builds, tier 0).
+            var nodeCount = plan.Nodes.Max(n => n.Id) + 1;
+            var slotStart = new int[nodeCount];
+            var slotCount = new int[nodeCount];
+            var hasChildren = new bool[nodeCount];
+            var slotList = new List<int>();
+            foreach (var node in plan.Nodes.OrderBy(n => n.Id))
             {
-                w.Line($"private static readonly int[] s_slots = new int[] {{ {string.Join(", ", withSlots.SelectMany(n => n.Slots))} }};");
-                w.Line();
+                slotStart[node.Id] = slotList.Count;
+                slotCount[node.Id] = node.Slots.Count;
+                slotList.AddRange(node.Slots);
+                hasChildren[node.Id] = node.HasChildren;
             }
-            using (w.Block("public static global::System.ReadOnlySpan<int> Slots(int node)"))
+            w.Line("// Node n feeds s_slots[s_slotStart[n] .. s_slotStart[n] + s_slotCount[n]). The nodes:");
+            foreach (var node in plan.Nodes.OrderBy(n => n.Id))
             {
-                using (w.Block("switch (node)"))
-                {
-                    var start = 0;
-                    foreach (var node in withSlots)
-                    {
-                        w.Line($"case {node.Id}: return new global::System.ReadOnlySpan<int>(s_slots, {start}, {node.Slots.Count}); // {Literals.Comment(node.Path)}");
-                        start += node.Slots.Count;
-                    }
-                    w.Line("default: return default;");
-                }
+                var fed = node.Slots.Count == 0 ? "" : $" -> slot{(node.Slots.Count == 1 ? "" : "s")} {string.Join(", ", node.Slots)}";
+                w.Line($"//   {node.Id}: {(node.Id == 0 ? "(the event)" : Literals.Comment(node.Path))}{fed}");
             }
+            w.Line($"private static readonly int[] s_slots = new int[] {{ {string.Join(", ", slotList)} }};");
+            w.Line($"private static readonly int[] s_slotStart = new int[] {{ {string.Join(", ", slotStart)} }};");
+            w.Line($"private static readonly int[] s_slotCount = new int[] {{ {string.Join(", ", slotCount)} }};");
+            w.Line($"private static readonly bool[] s_hasChildren = new bool[] {{ {string.Join(", ", hasChildren.Select(h => h ? "true" : "false"))} }};");
+            w.Line();
+            w.Line("public static global::System.ReadOnlySpan<int> Slots(int node) => new(s_slots, s_slotStart[node], s_slotCount[node]);");
+            w.Line();
+            w.Line("public static bool HasChildren(int node) => s_hasChildren[node];");
             w.Line();
 
             var parents = plan.Nodes.Where(n => n.HasChildren).ToList();
-            w.Line(parents.Count == 0
-                ? "public static bool HasChildren(int node) => false;"
-                : $"public static bool HasChildren(int node) => node is {string.Join(" or ", parents.Select(n => n.Id))};");
-            w.Line();
-
             using (w.Block("public static int Child(int node, global::System.ReadOnlySpan<byte> key)"))
             {
                 if (parents.Count == 0)

@@ -40,8 +40,8 @@ public sealed class CandidateIndex
     private readonly byte[][] _atomLiteral;
     private readonly int[][] _atomRules;
 
-    // Slots with atoms, and what they need.
-    private readonly int[] _indexedSlots;
+    // What each slot's values are searched for.
+    private readonly SlotFlags[] _slotFlags;
     private readonly bool[] _slotHasEquals;
     private readonly bool[] _slotHasGrams;
     private readonly int[] _slotPrefixLengths; // bit L set: a prefix of L (< GramLength) bytes is looked up
@@ -54,7 +54,8 @@ public sealed class CandidateIndex
     private readonly ulong[] _equalsHash;
     private readonly int _equalsMask;
 
-    // Grams: a bitmap filter on (slot, gram), then open addressing -> chain of (atom, offset of the gram in it).
+    // Grams: a bitmap filter on the gram alone (one test serves every slot of a value), then open addressing on
+    // (slot, gram) -> chain of (atom, offset of the gram in it).
     private readonly ulong[] _gramFilter;
     private readonly ulong[] _gramKeys;
     private readonly int[] _gramHeads;
@@ -153,8 +154,13 @@ public sealed class CandidateIndex
                 gramCounts[gram] = gramCounts.GetValueOrDefault(gram) + 1;
         }
         _presentAtoms = present.ToArray();
-        _indexedSlots = Enumerable.Range(0, maxSlot + 1)
-            .Where(s => _slotHasEquals[s] || _slotHasGrams[s] || _slotPrefixLengths[s] != 0 || _slotSuffixLengths[s] != 0).ToArray();
+        _slotFlags = new SlotFlags[maxSlot + 1];
+        for (var s = 0; s <= maxSlot; s++)
+        {
+            if (_slotHasEquals[s]) _slotFlags[s] |= SlotFlags.Equals | SlotFlags.Hashed;
+            if (_slotPrefixLengths[s] != 0 || _slotSuffixLengths[s] != 0) _slotFlags[s] |= SlotFlags.Hashed;
+            if (_slotHasGrams[s]) _slotFlags[s] |= SlotFlags.Grams;
+        }
 
         // Exact values, short prefixes and suffixes.
         var equalsAtoms = Enumerable.Range(0, count).Where(i => IsHashed(i)).ToList();
@@ -206,8 +212,9 @@ public sealed class CandidateIndex
         for (var e = 0; e < chosen.Count; e++)
         {
             var (key, atom, offset) = chosen[e];
+            var filterBit = FilterBit((uint)key);
+            _gramFilter[filterBit >> 6] |= 1UL << filterBit;
             var mixed = GramHash(key);
-            _gramFilter[(int)(mixed >> (64 - FilterShift)) >> 6] |= 1UL << (int)(mixed >> (64 - FilterShift));
             var bucket = (int)(mixed >> 16) & _gramMask;
             while (_gramHeads[bucket] >= 0 && _gramKeys[bucket] != key) bucket = (bucket + 1) & _gramMask;
             _gramKeys[bucket] = key;
@@ -256,15 +263,32 @@ public sealed class CandidateIndex
         {
             if (ev.HasKey(slot)) Mark(atom, candidates, mask, seen, epoch);
         }
-        foreach (var slot in _indexedSlots)
+        // Each value once, in the order the scan recorded them: a value read by several slots (its field's, and the
+        // field-less search's) is one run of entries, folded once and searched for grams once for all of them.
+        var entries = fields.Entries;
+        var count = fields.Count;
+        var slotFlags = _slotFlags;
+        for (var first = 0; first < count;)
         {
-            foreach (var value in ev.Values(slot))
+            ref readonly var head = ref entries[first];
+            var end = first + 1;
+            while (end < count && entries[end].Start == head.Start && entries[end].Length == head.Length && entries[end].InScratch == head.InScratch) end++;
+            var run = first;
+            first = end;
+            if (head.Kind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null) continue;
+            var flags = SlotFlags.None;
+            for (var e = run; e < end; e++) flags |= FlagsOf(slotFlags, entries[e].Slot);
+            if (flags == SlotFlags.None) continue;
+
+            var text = (head.InScratch ? fields.Scratch : ev.Json).Slice(head.Start, head.Length);
+            var folded = fields.FoldBuffer(text.Length);
+            AsciiText.ToLower(text, folded);
+            for (var e = run; e < end; e++)
             {
-                if (value.Kind is JsonValueKind.Object or JsonValueKind.Array or JsonValueKind.Null) continue;
-                var text = value.Utf8;
-                var folded = fields.FoldBuffer(text.Length);
-                AsciiText.ToLower(text, folded);
-                if (_slotHasEquals[slot]) FindHashed(slot, Kind.Equals, folded, candidates, mask, seen, epoch);
+                var slot = entries[e].Slot;
+                var slotFlag = FlagsOf(slotFlags, slot);
+                if ((slotFlag & SlotFlags.Hashed) == 0) continue;
+                if ((slotFlag & SlotFlags.Equals) != 0) FindHashed(slot, Kind.Equals, folded, candidates, mask, seen, epoch);
                 for (var lengths = _slotPrefixLengths[slot]; lengths != 0; lengths &= lengths - 1)
                 {
                     var length = BitOperations.TrailingZeroCount(lengths);
@@ -275,10 +299,23 @@ public sealed class CandidateIndex
                     var length = BitOperations.TrailingZeroCount(lengths);
                     if (folded.Length >= length) FindHashed(slot, Kind.EndsWith, folded.Slice(folded.Length - length), candidates, mask, seen, epoch);
                 }
-                if (_slotHasGrams[slot] && folded.Length >= GramLength) FindGrams(slot, folded, candidates, mask, seen, epoch);
             }
+            if ((flags & SlotFlags.Grams) != 0 && folded.Length >= GramLength) FindGrams(entries, run, end, folded, candidates, mask, seen, epoch);
         }
     }
+
+    [Flags]
+    private enum SlotFlags : byte
+    {
+        None = 0,
+        Equals = 1,
+        /// <summary>Exact values or short prefixes or suffixes: looked up by hash.</summary>
+        Hashed = 2,
+        Grams = 4,
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static SlotFlags FlagsOf(SlotFlags[] flags, int slot) => (uint)slot < (uint)flags.Length ? flags[slot] : SlotFlags.None;
 
     private void FindHashed(int slot, Kind kind, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
     {
@@ -290,45 +327,62 @@ public sealed class CandidateIndex
         }
     }
 
-    private void FindGrams(int slot, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    /// <summary>
+    /// The gram search of one value for the slots of its run of entries: the filter is on the gram alone, so one test
+    /// per position serves every slot; only a gram that passes it is looked up per slot.
+    /// </summary>
+    private void FindGrams(EventFields.Entry[] entries, int run, int end, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
     {
         var filter = _gramFilter;
-        var slotBits = (ulong)(uint)slot << 32;
+        var slotFlags = _slotFlags;
         var last = folded.Length - GramLength;
         for (var i = 0; i <= last; i++)
         {
-            var key = slotBits | BinaryPrimitives.ReadUInt32LittleEndian(folded.Slice(i));
-            var mixed = GramHash(key);
-            var bit = (int)(mixed >> (64 - FilterShift));
+            var gram = BinaryPrimitives.ReadUInt32LittleEndian(folded.Slice(i));
+            var bit = FilterBit(gram);
             if ((filter[bit >> 6] & (1UL << bit)) == 0) continue;
-            var bucket = (int)(mixed >> 16) & _gramMask;
-            while (true)
+            for (var e = run; e < end; e++)
             {
-                var head = _gramHeads[bucket];
-                if (head < 0) break;
-                if (_gramKeys[bucket] == key)
-                {
-                    for (var e = head; e >= 0; e = _gramEntryNext[e])
-                    {
-                        var atom = _gramEntryAtom[e];
-                        if (seen[atom] == epoch) continue;
-                        var start = i - _gramEntryOffset[e];
-                        var literal = _atomLiteral[atom];
-                        if (start < 0 || start + literal.Length > folded.Length) continue;
-                        var holds = _atomKind[atom] switch
-                        {
-                            Kind.StartsWith => start == 0,
-                            Kind.EndsWith => start + literal.Length == folded.Length,
-                            _ => true,
-                        };
-                        if (holds && folded.Slice(start, literal.Length).SequenceEqual(literal)) Mark(atom, candidates, mask, seen, epoch);
-                    }
-                    break;
-                }
-                bucket = (bucket + 1) & _gramMask;
+                var slot = entries[e].Slot;
+                if ((FlagsOf(slotFlags, slot) & SlotFlags.Grams) != 0) FindGram(slot, gram, i, folded, candidates, mask, seen, epoch);
             }
         }
     }
+
+    private void FindGram(int slot, uint gram, int at, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    {
+        var key = GramKey(slot, gram);
+        var bucket = (int)(GramHash(key) >> 16) & _gramMask;
+        while (true)
+        {
+            var head = _gramHeads[bucket];
+            if (head < 0) return;
+            if (_gramKeys[bucket] == key)
+            {
+                for (var e = head; e >= 0; e = _gramEntryNext[e])
+                {
+                    var atom = _gramEntryAtom[e];
+                    if (seen[atom] == epoch) continue;
+                    var start = at - _gramEntryOffset[e];
+                    var literal = _atomLiteral[atom];
+                    if (start < 0 || start + literal.Length > folded.Length) continue;
+                    var holds = _atomKind[atom] switch
+                    {
+                        Kind.StartsWith => start == 0,
+                        Kind.EndsWith => start + literal.Length == folded.Length,
+                        _ => true,
+                    };
+                    if (holds && folded.Slice(start, literal.Length).SequenceEqual(literal)) Mark(atom, candidates, mask, seen, epoch);
+                }
+                return;
+            }
+            bucket = (bucket + 1) & _gramMask;
+        }
+    }
+
+    /// <summary>The gram's bit in the filter: the top bits of one multiply, computed at every byte of every indexed value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FilterBit(uint gram) => (int)(((ulong)gram * 0x9E3779B97F4A7C15UL) >> (64 - FilterShift));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Mark(int atom, Span<ulong> candidates, int mask, int[] seen, int epoch)
@@ -388,7 +442,7 @@ public sealed class CandidateIndex
 
     private static ulong GramKey(int slot, uint gram) => (ulong)(uint)slot << 32 | gram;
 
-    /// <summary>One multiply: the gram scan computes it at every byte of every indexed value.</summary>
+    /// <summary>The hash of a (slot, gram) key in the gram table.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong GramHash(ulong key) => key * 0x9E3779B97F4A7C15UL;
 

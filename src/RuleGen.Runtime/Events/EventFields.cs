@@ -15,6 +15,8 @@ public sealed class EventFields
         public int Start;
         public int Length;
         public int Next;
+        /// <summary>The slot the value was recorded under (a value read by several slots has one entry per slot, in a row).</summary>
+        public int Slot;
         public JsonValueKind Kind;
         public bool InScratch;
     }
@@ -31,6 +33,24 @@ public sealed class EventFields
     internal byte[] Scratch = new byte[256];
     internal int ScratchLength;
     internal byte[] PathBuffer = new byte[256];
+
+    /// <summary>An object or array the scanner is inside of.</summary>
+    internal struct Frame
+    {
+        /// <summary>The schema node its keys are looked up under (-1: none; unused for arrays).</summary>
+        public int KeyNode;
+        /// <summary>The schema node of the object or array itself as a value (-1: no field reads it).</summary>
+        public int ValueNode;
+        /// <summary>Bytes of its dotted path in <see cref="PathBuffer"/> (only kept when the schema has patterns).</summary>
+        public int Path;
+        /// <summary>Offset of its first byte in the event.</summary>
+        public int Start;
+        public bool IsArray;
+        public bool HasElements;
+    }
+
+    /// <summary>The scanner's stack of open objects and arrays: the event's own object and up to the reader's depth limit.</summary>
+    internal readonly Frame[] Frames = new Frame[EventScanner.MaxDepth + 2];
 
     public EventFields(int slotCount = 0) => EnsureSlots(slotCount);
 
@@ -82,6 +102,7 @@ public sealed class EventFields
         ref var entry = ref Entries[Count];
         entry.Start = start;
         entry.Length = length;
+        entry.Slot = slot;
         entry.Kind = kind;
         entry.InScratch = inScratch;
         entry.Next = -1;

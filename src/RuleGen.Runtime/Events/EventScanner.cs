@@ -9,7 +9,10 @@ namespace RuleGen.Runtime;
 /// </summary>
 public static class EventScanner
 {
-    private static readonly JsonReaderOptions s_options = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 };
+    /// <summary>Nesting the reader accepts; <see cref="EventFields.Frames"/> has room for it.</summary>
+    internal const int MaxDepth = 256;
+
+    private static readonly JsonReaderOptions s_options = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = MaxDepth };
 
     /// <summary>
     /// Scans <paramref name="utf8Json"/> into <paramref name="fields"/>. Returns false (and records nothing
@@ -18,145 +21,177 @@ public static class EventScanner
     public static bool TryScan<TSchema>(ReadOnlySpan<byte> utf8Json, EventFields fields)
         where TSchema : struct, IFieldSchema
     {
-        fields.EnsureSlots(TSchema.SlotCount);
-        fields.Reset();
         try
         {
-            var reader = new Utf8JsonReader(utf8Json, s_options);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
-            ScanObject<TSchema>(ref reader, fields, 0, 0);
-            // Anything after the object (a second value, garbage) makes the line malformed.
-            return !reader.Read();
+            if (ScanEvent<TSchema>(utf8Json, fields) == Outcome.Scanned) return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            fields.Reset();
-            return false;
         }
+        fields.Reset();
+        return false;
     }
 
     /// <summary>Like <see cref="TryScan{TSchema}"/>, but throws <see cref="JsonException"/> with the reader's message.</summary>
     public static void Scan<TSchema>(ReadOnlySpan<byte> utf8Json, EventFields fields)
         where TSchema : struct, IFieldSchema
     {
+        switch (ScanEvent<TSchema>(utf8Json, fields))
+        {
+            case Outcome.NotAnObject: throw new JsonException("An event must be a JSON object.");
+            case Outcome.TrailingData: throw new JsonException("Unexpected data after the event's JSON object.");
+        }
+    }
+
+    private enum Outcome { Scanned, NotAnObject, TrailingData }
+
+    /// <summary>
+    /// The scan itself: one loop over the tokens with the reader in a local (as the benchmark floor reads them), the
+    /// open objects and arrays on an explicit stack (<see cref="EventFields.Frames"/>) rather than in recursive calls
+    /// that would pass the reader by reference. Throws <see cref="JsonException"/> on malformed JSON.
+    /// </summary>
+    private static Outcome ScanEvent<TSchema>(ReadOnlySpan<byte> utf8Json, EventFields fields)
+        where TSchema : struct, IFieldSchema
+    {
         fields.EnsureSlots(TSchema.SlotCount);
         fields.Reset();
         var reader = new Utf8JsonReader(utf8Json, s_options);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException("An event must be a JSON object.");
-        ScanObject<TSchema>(ref reader, fields, 0, 0);
-        if (reader.Read()) throw new JsonException("Unexpected data after the event's JSON object.");
-    }
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return Outcome.NotAnObject;
 
-    // pathLength: bytes of the current object's dotted path in fields.PathBuffer (only kept when patterns exist).
-    private static void ScanObject<TSchema>(ref Utf8JsonReader reader, EventFields fields, int node, int pathLength)
-        where TSchema : struct, IFieldSchema
-    {
         var trackPaths = TSchema.Patterns is not null;
         var allStrings = TSchema.AllStringsSlot;
+        // With a field-less search or field patterns every value matters, wherever it is; otherwise a value whose key
+        // leads to no field of the schema is skipped unread.
+        var everyValue = allStrings >= 0 || trackPaths;
+        var frames = fields.Frames;
+        var depth = 0;
+        frames[0] = new EventFields.Frame { KeyNode = 0, ValueNode = -1, Path = 0, IsArray = false };
+        // The node (and, with patterns, the path) of the value that follows the last property name.
+        var valueNode = -1;
+        var valuePath = 0;
         while (reader.Read())
         {
-            if (reader.TokenType == JsonTokenType.EndObject) return;
-
-            // Property name (escapes, rare in keys, are decoded into a reused buffer: no stackalloc to clear per object).
-            var key = reader.ValueIsEscaped ? EscapedKey(ref reader, fields) : reader.ValueSpan;
-            var child = node < 0 ? -1 : TSchema.Child(node, key);
-            var childPath = pathLength;
-            if (trackPaths) childPath = AppendPath(fields, pathLength, key);
-
-            reader.Read();
-            if (child < 0 && allStrings < 0 && !trackPaths)
+            ref var frame = ref frames[depth];
+            var token = reader.TokenType;
+            if (token == JsonTokenType.PropertyName)
             {
-                // A value no rule reads: a scalar is already read; an object or array is skipped token by token.
-                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                // Escapes, rare in keys, are decoded into a reused buffer.
+                var key = reader.ValueIsEscaped ? EscapedKey(ref reader, fields) : reader.ValueSpan;
+                valueNode = frame.KeyNode < 0 ? -1 : TSchema.Child(frame.KeyNode, key);
+                if (trackPaths) valuePath = AppendPath(fields, frame.Path, key);
+                if (valueNode < 0 && !everyValue)
+                {
+                    // A value no rule reads: a scalar is read and dropped, an object or array skipped token by token.
+                    reader.Read();
+                    if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                }
                 continue;
             }
-            ScanValue<TSchema>(ref reader, fields, child, childPath);
+            if (token is JsonTokenType.EndObject or JsonTokenType.EndArray)
+            {
+                if (depth == 0) break; // the event's own object
+                var node = frame.ValueNode;
+                if (node >= 0 && (token == JsonTokenType.EndObject || !frame.HasElements))
+                {
+                    // An object's raw JSON is a value of its field; an empty array marks the key present with no value.
+                    var end = (int)reader.BytesConsumed;
+                    var kind = token == JsonTokenType.EndObject ? JsonValueKind.Object : JsonValueKind.Array;
+                    foreach (var slot in TSchema.Slots(node)) fields.Add(slot, kind, frame.Start, end - frame.Start, false);
+                }
+                depth--;
+                continue;
+            }
+
+            // A value: an array's elements belong to the array's field.
+            int nodeOfValue, pathOfValue;
+            if (frame.IsArray)
+            {
+                frame.HasElements = true;
+                nodeOfValue = frame.ValueNode;
+                pathOfValue = frame.Path;
+            }
+            else
+            {
+                nodeOfValue = valueNode;
+                pathOfValue = valuePath;
+            }
+            switch (token)
+            {
+                case JsonTokenType.StartObject:
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    var keyNode = nodeOfValue >= 0 && TSchema.HasChildren(nodeOfValue) ? nodeOfValue : -1;
+                    if (keyNode < 0 && !everyValue)
+                    {
+                        // Nothing below is read: skip it, and record the object itself if its field is read.
+                        reader.Skip();
+                        if (nodeOfValue >= 0)
+                        {
+                            var end = (int)reader.BytesConsumed;
+                            foreach (var slot in TSchema.Slots(nodeOfValue)) fields.Add(slot, JsonValueKind.Object, start, end - start, false);
+                        }
+                        break;
+                    }
+                    Push(frames, ref depth, keyNode, nodeOfValue, pathOfValue, start, isArray: false);
+                    break;
+                }
+                case JsonTokenType.StartArray:
+                    Push(frames, ref depth, -1, nodeOfValue, pathOfValue, (int)reader.TokenStartIndex, isArray: true);
+                    break;
+                case JsonTokenType.String:
+                {
+                    int start, length;
+                    bool inScratch;
+                    if (reader.ValueIsEscaped)
+                    {
+                        var raw = reader.ValueSpan.Length;
+                        var target = fields.ReserveScratch(raw, out start);
+                        length = reader.CopyString(target);
+                        fields.ShrinkScratch(raw - length);
+                        inScratch = true;
+                    }
+                    else
+                    {
+                        start = (int)reader.TokenStartIndex + 1;
+                        length = reader.ValueSpan.Length;
+                        inScratch = false;
+                    }
+                    if (nodeOfValue >= 0)
+                    {
+                        foreach (var slot in TSchema.Slots(nodeOfValue)) fields.Add(slot, JsonValueKind.String, start, length, inScratch);
+                    }
+                    if (allStrings >= 0) fields.Add(allStrings, JsonValueKind.String, start, length, inScratch);
+                    if (trackPaths) AddPatternMatches(fields, TSchema.Patterns!, pathOfValue, JsonValueKind.String, start, length, inScratch);
+                    break;
+                }
+                default:
+                {
+                    var kind = token switch
+                    {
+                        JsonTokenType.Number => JsonValueKind.Number,
+                        JsonTokenType.True => JsonValueKind.True,
+                        JsonTokenType.False => JsonValueKind.False,
+                        _ => JsonValueKind.Null,
+                    };
+                    var start = (int)reader.TokenStartIndex;
+                    var length = reader.ValueSpan.Length;
+                    if (nodeOfValue >= 0)
+                    {
+                        foreach (var slot in TSchema.Slots(nodeOfValue)) fields.Add(slot, kind, start, length, false);
+                    }
+                    if (trackPaths) AddPatternMatches(fields, TSchema.Patterns!, pathOfValue, kind, start, length, false);
+                    break;
+                }
+            }
         }
+        // Anything after the object (a second value, garbage) makes the line malformed.
+        return reader.Read() ? Outcome.TrailingData : Outcome.Scanned;
     }
 
-    private static void ScanValue<TSchema>(ref Utf8JsonReader reader, EventFields fields, int node, int pathLength)
-        where TSchema : struct, IFieldSchema
+    private static void Push(EventFields.Frame[] frames, ref int depth, int keyNode, int valueNode, int path, int start, bool isArray)
     {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.StartObject:
-            {
-                var start = (int)reader.TokenStartIndex;
-                var hasSlots = node >= 0 && !TSchema.Slots(node).IsEmpty;
-                if (node >= 0 && TSchema.HasChildren(node) || TSchema.AllStringsSlot >= 0 || TSchema.Patterns is not null)
-                    ScanObject<TSchema>(ref reader, fields, node >= 0 && TSchema.HasChildren(node) ? node : -1, pathLength);
-                else
-                    reader.Skip();
-                if (hasSlots)
-                {
-                    var end = (int)reader.BytesConsumed;
-                    foreach (var slot in TSchema.Slots(node)) fields.Add(slot, JsonValueKind.Object, start, end - start, false);
-                }
-                return;
-            }
-            case JsonTokenType.StartArray:
-            {
-                var start = (int)reader.TokenStartIndex;
-                var any = false;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    any = true;
-                    ScanValue<TSchema>(ref reader, fields, node, pathLength);
-                }
-                if (!any && node >= 0)
-                {
-                    // An empty array: the key is present but holds no value.
-                    var end = (int)reader.BytesConsumed;
-                    foreach (var slot in TSchema.Slots(node)) fields.Add(slot, JsonValueKind.Array, start, end - start, false);
-                }
-                return;
-            }
-            case JsonTokenType.String:
-            {
-                int start, length;
-                bool inScratch;
-                if (reader.ValueIsEscaped)
-                {
-                    var raw = reader.ValueSpan.Length;
-                    var target = fields.ReserveScratch(raw, out start);
-                    length = reader.CopyString(target);
-                    fields.ShrinkScratch(raw - length);
-                    inScratch = true;
-                }
-                else
-                {
-                    start = (int)reader.TokenStartIndex + 1;
-                    length = reader.ValueSpan.Length;
-                    inScratch = false;
-                }
-                if (node >= 0)
-                {
-                    foreach (var slot in TSchema.Slots(node)) fields.Add(slot, JsonValueKind.String, start, length, inScratch);
-                }
-                if (TSchema.AllStringsSlot >= 0) fields.Add(TSchema.AllStringsSlot, JsonValueKind.String, start, length, inScratch);
-                if (TSchema.Patterns is { } patterns) AddPatternMatches(fields, patterns, pathLength, JsonValueKind.String, start, length, inScratch);
-                return;
-            }
-            default:
-            {
-                var kind = reader.TokenType switch
-                {
-                    JsonTokenType.Number => JsonValueKind.Number,
-                    JsonTokenType.True => JsonValueKind.True,
-                    JsonTokenType.False => JsonValueKind.False,
-                    _ => JsonValueKind.Null,
-                };
-                var start = (int)reader.TokenStartIndex;
-                var length = reader.ValueSpan.Length;
-                if (node >= 0)
-                {
-                    foreach (var slot in TSchema.Slots(node)) fields.Add(slot, kind, start, length, false);
-                }
-                if (TSchema.Patterns is { } patterns) AddPatternMatches(fields, patterns, pathLength, kind, start, length, false);
-                return;
-            }
-        }
+        // The reader refuses nesting deeper than MaxDepth, which Frames holds.
+        frames[++depth] = new EventFields.Frame { KeyNode = keyNode, ValueNode = valueNode, Path = path, Start = start, IsArray = isArray };
     }
 
     private static ReadOnlySpan<byte> EscapedKey(ref Utf8JsonReader reader, EventFields fields)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace RuleGen.Runtime;
@@ -21,6 +22,20 @@ public sealed class Utf8TextSet
     private readonly int[] _targets;
     private readonly bool[] _output;
     private readonly int[] _fail;
+    // Substrings in ASCII text: .NET's vectorised multi-string search over the set's ASCII texts (null: none), exact
+    // there because ordinal case-insensitive comparison of ASCII is ASCII folding and a text with a non-ASCII byte
+    // cannot occur in ASCII text. Other text walks the automaton.
+    private readonly SearchValues<string>? _asciiSubstrings;
+    // Nodes with many children (the busy top of a trie) also get a dense row of 256 targets: _dense[_denseRow[n] + b].
+    private readonly int[] _denseRow;
+    private readonly int[] _dense;
+
+    /// <summary>Children from which a node gets a dense row, and at most how many rows a set holds (1 KB each).</summary>
+    private const int DenseFromChildren = 4;
+    private const int MaxDenseRows = 512;
+
+    /// <summary>Longest text widened to UTF-16 on the stack for the vectorised search.</summary>
+    private const int MaxWidened = 512;
 
     public Utf8TextSet(TextRelation relation, bool ignoreCase, params string[] values)
     {
@@ -70,6 +85,31 @@ public sealed class Utf8TextSet
         foreach (var pair in children[0]) _rootNext[pair.Key] = pair.Value;
         _output = terminal.ToArray();
         _fail = new int[n];
+        var asciiValues = values.Where(v => Ascii.IsValid(v)).ToArray();
+        if (relation == TextRelation.Contains && asciiValues.Length > 0)
+            _asciiSubstrings = SearchValues.Create(asciiValues, ignoreCase ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
+        // Dense rows, breadth first so the nodes nearest the root (visited by every lookup) get them first.
+        _denseRow = new int[n];
+        Array.Fill(_denseRow, -1);
+        var rows = new List<int>();
+        var order = new Queue<int>();
+        order.Enqueue(0);
+        while (order.Count > 0 && rows.Count < MaxDenseRows)
+        {
+            var node = order.Dequeue();
+            if (node != 0 && _count[node] >= DenseFromChildren)
+            {
+                _denseRow[node] = rows.Count * 256;
+                rows.Add(node);
+            }
+            foreach (var child in children[node].Values) order.Enqueue(child);
+        }
+        _dense = new int[rows.Count * 256];
+        Array.Fill(_dense, -1);
+        foreach (var node in rows)
+        {
+            foreach (var pair in children[node]) _dense[_denseRow[node] + pair.Key] = pair.Value;
+        }
         if (relation == TextRelation.Contains)
         {
             // Breadth-first failure links; a state outputs when any state on its failure chain is terminal.
@@ -98,6 +138,8 @@ public sealed class Utf8TextSet
             var next = _rootNext[key];
             return next == 0 ? -1 : next;
         }
+        var row = _denseRow[node];
+        if (row >= 0) return _dense[row + key];
         var lo = _first[node];
         var hi = lo + _count[node] - 1;
         while (lo <= hi)
@@ -141,6 +183,13 @@ public sealed class Utf8TextSet
             }
             default:
             {
+                if (text.Length <= MaxWidened && Ascii.IsValid(text))
+                {
+                    if (_asciiSubstrings is null) return false;
+                    Span<char> chars = stackalloc char[text.Length];
+                    Ascii.ToUtf16(text, chars, out _);
+                    return chars.ContainsAny(_asciiSubstrings);
+                }
                 var state = 0;
                 foreach (var raw in text)
                 {
