@@ -10,10 +10,10 @@ namespace RuleGen.Benchmarks;
 /// </summary>
 public static class ResultTable
 {
-    public static string Build(Summary summary, IReadOnlyList<Workload> rows)
+    public static string Build(IEnumerable<Summary> summaries, IReadOnlyList<Workload> rows)
     {
         var measured = new Dictionary<string, (double NsPerEvent, double BytesPerEvent)>();
-        foreach (var report in summary.Reports)
+        foreach (var report in summaries.SelectMany(s => s.Reports))
         {
             if (report.BenchmarkCase.Parameters["Workload"] is not Workload workload || report.ResultStatistics is null) continue;
             var stream = Catalog.Stream(workload.Stream);

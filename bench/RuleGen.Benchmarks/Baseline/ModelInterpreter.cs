@@ -15,6 +15,11 @@ namespace RuleGen.Benchmarks.Baseline;
 /// each field up by path in the document, and compare .NET strings. Matchers are prepared once (lowercased literals,
 /// regexes, sets); nothing is specialised per rule or shared between rules. It shows what compiling buys.
 /// </summary>
+/// <remarks>
+/// Elasticsearch's field types (analysed text, numbers, booleans, dates) are tested with RuleGen.Runtime's public
+/// primitives (the standard analyzer's phrases, <see cref="ElasticNumbers"/>, <see cref="ElasticDate"/>) on each
+/// value's UTF-8 text: a hand-written evaluator needs the same analysis, and reusing it keeps the verdicts identical.
+/// </remarks>
 public sealed class ModelInterpreter
 {
     private readonly Rule[] _rules;
@@ -135,6 +140,46 @@ public sealed class ModelInterpreter
         }
     }
 
+    /// <summary>Some value of a date field lies between the bounds; relative bounds count from the event's time.</summary>
+    private sealed class DateRange(DateRangePredicate date) : Node
+    {
+        private readonly (DateMathStep[] Steps, long Millis)? _lower = Bound(date.Lower);
+        private readonly (DateMathStep[] Steps, long Millis)? _upper = Bound(date.Upper);
+
+        public override bool Holds(JsonElement scope)
+        {
+            long? now = null;
+            var min = Resolve(_lower, long.MinValue, scope, ref now);
+            var max = Resolve(_upper, long.MaxValue, scope, ref now);
+            return Values(scope, date.Field).Any(v => v.ValueKind is JsonValueKind.String or JsonValueKind.Number
+                && ElasticDate.TryParse(Utf8(v), roundUp: false, out var millis) && millis >= min && millis <= max);
+        }
+
+        private long Resolve((DateMathStep[] Steps, long Millis)? bound, long unbounded, JsonElement scope, ref long? now)
+        {
+            if (bound is not { } b) return unbounded;
+            if (b.Steps.Length == 0) return b.Millis;
+            now ??= EventTime(scope);
+            return ElasticDate.Apply(now.Value, b.Steps) + b.Millis;
+        }
+
+        /// <summary>The first date among the rule's timestamp fields; the current time when none holds one.</summary>
+        private long EventTime(JsonElement scope)
+        {
+            foreach (var clock in date.Clock)
+            {
+                foreach (var v in Values(scope, clock))
+                {
+                    if (v.ValueKind is JsonValueKind.String or JsonValueKind.Number && ElasticDate.TryParse(Utf8(v), roundUp: false, out var millis)) return millis;
+                }
+            }
+            return DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        }
+
+        private static (DateMathStep[] Steps, long Millis)? Bound(DateBound? bound) => bound is null ? null
+            : (bound.Steps.Select(s => new DateMathStep(Enum.Parse<DateMathOperation>(s.Operation), s.Amount, Enum.Parse<DateUnit>(s.Unit))).ToArray(), bound.Millis);
+    }
+
     private static Node Prepare(Predicate predicate) => predicate switch
     {
         AndPredicate and => new All(and.Operands.Select(Prepare).ToArray()),
@@ -146,6 +191,7 @@ public sealed class ModelInterpreter
         AnyFieldPredicate a => new AnyString(Test(a.Matcher)),
         NestedPredicate n => new Nested(n.Field, Prepare(n.Inner)),
         FieldComparePredicate c => new Compare(c.Left, c.Right, c.Operation, c.Case == CaseMode.IgnoreAsciiCase),
+        DateRangePredicate d => new DateRange(d),
         _ => throw new NotSupportedException("The baseline interpreter has no case for " + predicate.GetType().Name),
     };
 
@@ -243,21 +289,87 @@ public sealed class ModelInterpreter
                 return v =>
                 {
                     if (Text(v, range.Kinds) is not { } t) return false;
-                    var order = Encoding.UTF8.GetBytes(t).AsSpan().SequenceCompareTo(literal);
-                    return range.Operator switch
-                    {
-                        ComparisonOperator.Equal => order == 0,
-                        ComparisonOperator.LessThan => order < 0,
-                        ComparisonOperator.LessThanOrEqual => order <= 0,
-                        ComparisonOperator.GreaterThan => order > 0,
-                        _ => order >= 0,
-                    };
+                    return Ordered(Encoding.UTF8.GetBytes(t).AsSpan().SequenceCompareTo(literal), range.Operator);
                 };
             }
+            case TextPhraseMatcher phrase:
+            {
+                var prepared = new TextPhrase(phrase.Tokens.ToArray());
+                return v => IsScalar(v) && prepared.IsIn(Utf8(v));
+            }
+            case TextPhraseSetMatcher set:
+            {
+                var prepared = new TextPhraseSet(set.Phrases.Select(p => new TextPhrase(p.Tokens.ToArray())).ToArray());
+                return v => IsScalar(v) && prepared.AnyIn(Utf8(v));
+            }
+            case TextTokenWildcardMatcher token:
+            {
+                var pattern = Wildcard.Parse(token.Pattern.ToString(), ignoreCase: false);
+                return v => IsScalar(v) && TextTokens.AnyMatches(Utf8(v), pattern);
+            }
+            case LowercaseMatcher lowercase:
+            {
+                // The lowercase normalizer: the value lowercased, then tested against literals already lowercase.
+                Func<string, bool> inner = lowercase.Inner switch
+                {
+                    StringMatcher s => s.Operation switch
+                    {
+                        StringOperation.Equals => t => t == s.Value,
+                        StringOperation.StartsWith => t => t.StartsWith(s.Value, StringComparison.Ordinal),
+                        StringOperation.EndsWith => t => t.EndsWith(s.Value, StringComparison.Ordinal),
+                        _ => t => t.Contains(s.Value, StringComparison.Ordinal),
+                    },
+                    WildcardMatcher w => WildcardRegex(w.Pattern, ignoreCase: false).IsMatch,
+                    StringSetMatcher set => new HashSet<string>(set.Values, StringComparer.Ordinal).Contains,
+                    TextRangeMatcher range => t => Ordered(Encoding.UTF8.GetBytes(t).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(range.Value)), range.Operator),
+                    var other => throw new NotSupportedException("The baseline interpreter has no lowercase case for " + other.GetType().Name),
+                };
+                return v => IsScalar(v) && inner(Text(v)!.ToLowerInvariant());
+            }
+            case ElasticNumberMatcher number:
+            {
+                var type = number.NumberType switch
+                {
+                    "long" => ElasticNumberType.Long,
+                    "integer" => ElasticNumberType.Integer,
+                    "short" => ElasticNumberType.Short,
+                    "byte" => ElasticNumberType.Byte,
+                    "unsigned_long" => ElasticNumberType.UnsignedLong,
+                    "float" => ElasticNumberType.Float,
+                    "half_float" => ElasticNumberType.HalfFloat,
+                    "scaled_float" => ElasticNumberType.ScaledFloat,
+                    _ => ElasticNumberType.Double,
+                };
+                var literal = double.Parse(number.Value, CultureInfo.InvariantCulture);
+                return v =>
+                {
+                    if (v.ValueKind is not (JsonValueKind.Number or JsonValueKind.String)) return false;
+                    if (!EventView.TryParseNumber(Utf8(v), out var parsed) || double.IsNaN(parsed) || double.IsInfinity(parsed)) return false;
+                    if (!ElasticNumbers.TryIndex(type, parsed, out var indexed)) return false;
+                    return Ordered(indexed.CompareTo(literal), number.Operator);
+                };
+            }
+            case ElasticBooleanMatcher boolean:
+                return v => v.ValueKind == (boolean.Value ? JsonValueKind.True : JsonValueKind.False)
+                    || v.ValueKind == JsonValueKind.String && (boolean.Value ? v.GetString() == "true" : v.GetString() is "false" or "");
             default:
                 throw new NotSupportedException("The baseline interpreter has no case for " + matcher.GetType().Name);
         }
     }
+
+    private static bool Ordered(int order, ComparisonOperator comparison) => comparison switch
+    {
+        ComparisonOperator.Equal => order == 0,
+        ComparisonOperator.LessThan => order < 0,
+        ComparisonOperator.LessThanOrEqual => order <= 0,
+        ComparisonOperator.GreaterThan => order > 0,
+        _ => order >= 0,
+    };
+
+    private static bool IsScalar(JsonElement value) => value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False;
+
+    /// <summary>A scalar's UTF-8 text as the runtime sees it: a string decoded, a number's literal, true/false.</summary>
+    private static byte[] Utf8(JsonElement value) => Encoding.UTF8.GetBytes(Text(value) ?? "");
 
     // ---- JSON access, as a hand-written evaluator does it ----------------------------------------------------------
 

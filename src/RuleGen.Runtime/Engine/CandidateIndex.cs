@@ -54,9 +54,11 @@ public sealed class CandidateIndex
     private readonly ulong[] _equalsHash;
     private readonly int _equalsMask;
 
-    // Grams: a bitmap filter on the gram alone (one test serves every slot of a value), then open addressing on
+    // Grams: a bitmap filter on the gram alone (one test per position serves every slot of the value), a second on
+    // (slot, gram) (most grams that pass the first belong to another slot's literals), then open addressing on
     // (slot, gram) -> chain of (atom, offset of the gram in it).
     private readonly ulong[] _gramFilter;
+    private readonly ulong[] _slotGramFilter;
     private readonly ulong[] _gramKeys;
     private readonly int[] _gramHeads;
     private readonly int _gramMask;
@@ -206,6 +208,7 @@ public sealed class CandidateIndex
         _gramHeads = new int[gramSize];
         Array.Fill(_gramHeads, -1);
         _gramFilter = new ulong[FilterBits / 64];
+        _slotGramFilter = new ulong[FilterBits / 64];
         _gramEntryAtom = new int[chosen.Count];
         _gramEntryOffset = new int[chosen.Count];
         _gramEntryNext = new int[chosen.Count];
@@ -215,6 +218,8 @@ public sealed class CandidateIndex
             var filterBit = FilterBit((uint)key);
             _gramFilter[filterBit >> 6] |= 1UL << filterBit;
             var mixed = GramHash(key);
+            var slotBit = (int)(mixed >> (64 - FilterShift));
+            _slotGramFilter[slotBit >> 6] |= 1UL << slotBit;
             var bucket = (int)(mixed >> 16) & _gramMask;
             while (_gramHeads[bucket] >= 0 && _gramKeys[bucket] != key) bucket = (bucket + 1) & _gramMask;
             _gramKeys[bucket] = key;
@@ -235,7 +240,7 @@ public sealed class CandidateIndex
         _ => false,
     };
 
-    /// <summary>The gram filter: 2^18 bits (32 KB, so it stays in the first-level cache during the scan).</summary>
+    /// <summary>Each gram filter: 2^18 bits (32 KB, so they stay close in cache during the scan).</summary>
     private const int FilterShift = 18;
     private const int FilterBits = 1 << FilterShift;
 
@@ -352,7 +357,10 @@ public sealed class CandidateIndex
     private void FindGram(int slot, uint gram, int at, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
     {
         var key = GramKey(slot, gram);
-        var bucket = (int)(GramHash(key) >> 16) & _gramMask;
+        var mixed = GramHash(key);
+        var bit = (int)(mixed >> (64 - FilterShift));
+        if ((_slotGramFilter[bit >> 6] & (1UL << bit)) == 0) return;
+        var bucket = (int)(mixed >> 16) & _gramMask;
         while (true)
         {
             var head = _gramHeads[bucket];
