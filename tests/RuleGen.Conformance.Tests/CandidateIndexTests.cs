@@ -14,15 +14,6 @@ public sealed class CandidateIndexTests
 
     public CandidateIndexTests(ITestOutputHelper output) => _output = output;
 
-    private static string? SharedFolder()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RuleGen.sln"))) dir = dir.Parent;
-        if (dir is null) return null;
-        var shared = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
-        return Directory.Exists(shared) ? shared : null;
-    }
-
     public static TheoryData<string> EventFiles => new()
     {
         "conformance/kql/events.ndjson", "conformance/sigma/events.ndjson", "conformance/eql/events.ndjson",
@@ -35,7 +26,7 @@ public sealed class CandidateIndexTests
     [MemberData(nameof(EventFiles))]
     public void Indexed_rule_set_matches_what_evaluating_every_rule_matches(string file)
     {
-        var shared = SharedFolder();
+        var shared = Shared.Folder();
         Skip.If(shared is null || !File.Exists(Path.Combine(shared, file)), $"../shared/{file} is absent beside the repository.");
         IIndexedRuleSet ruleSet = RuleGen.Conformance.Compiled.RuleSet.Instance;
         var indexed = new int[ruleSet.Rules.Count + 1];

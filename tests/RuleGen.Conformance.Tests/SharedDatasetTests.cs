@@ -14,14 +14,8 @@ public sealed class SharedDatasetTests
 
     public SharedDatasetTests(ITestOutputHelper output) => _output = output;
 
-    private static string? DatasetFolder(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "RuleGen.sln"))) dir = dir.Parent;
-        if (dir is null) return null;
-        var folder = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "conformance", name));
-        return Directory.Exists(folder) ? folder : null;
-    }
+    private static string? DatasetFolder(string name) =>
+        Shared.Folder() is { } shared && Directory.Exists(Path.Combine(shared, "conformance", name)) ? Path.Combine(shared, "conformance", name) : null;
 
     private ConformanceResult Run(string name, MatchScope scope)
     {
