@@ -70,7 +70,7 @@ public sealed class EventScannerTests
         var json = Nested(400);
         Assert.False(EventScanner.TryScan<XAndStrings>(json, fields));
         Assert.False(EventScanner.TryScan<XOnly>(json, fields));
-        Assert.Throws<JsonException>(() => EventScanner.Scan<XAndStrings>(json, fields));
+        Assert.ThrowsAny<JsonException>(() => EventScanner.Scan<XAndStrings>(json, fields));
 
         // The same instance reads the next event normally.
         var next = "{\"x\":\"w\"}"u8.ToArray();
