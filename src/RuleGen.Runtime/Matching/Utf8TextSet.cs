@@ -34,8 +34,10 @@ public sealed class Utf8TextSet
     private const int DenseFromChildren = 4;
     private const int MaxDenseRows = 512;
 
-    /// <summary>Longest text widened to UTF-16 on the stack for the vectorised search.</summary>
-    private const int MaxWidened = 512;
+    /// <summary>Longest text widened to UTF-16 on the stack for the vectorised search; longer text uses a per-thread buffer.</summary>
+    private const int MaxOnStack = 256;
+
+    [ThreadStatic] private static char[]? t_widened;
 
     public Utf8TextSet(TextRelation relation, bool ignoreCase, params string[] values)
     {
@@ -153,6 +155,14 @@ public sealed class Utf8TextSet
         return -1;
     }
 
+    /// <summary>This thread's buffer for widening long text, grown to <paramref name="length"/> (allocates only when it grows).</summary>
+    private static Span<char> Widened(int length)
+    {
+        var buffer = t_widened;
+        if (buffer is null || buffer.Length < length) t_widened = buffer = new char[Math.Max(length, 2 * (buffer?.Length ?? 512))];
+        return buffer.AsSpan(0, length);
+    }
+
     /// <summary>Whether <paramref name="text"/> starts with, ends with or contains one of the set's texts.</summary>
     public bool IsMatch(ReadOnlySpan<byte> text)
     {
@@ -183,10 +193,10 @@ public sealed class Utf8TextSet
             }
             default:
             {
-                if (text.Length <= MaxWidened && Ascii.IsValid(text))
+                if (Ascii.IsValid(text))
                 {
                     if (_asciiSubstrings is null) return false;
-                    Span<char> chars = stackalloc char[text.Length];
+                    var chars = text.Length <= MaxOnStack ? stackalloc char[text.Length] : Widened(text.Length);
                     Ascii.ToUtf16(text, chars, out _);
                     return chars.ContainsAny(_asciiSubstrings);
                 }
