@@ -308,7 +308,8 @@ internal sealed partial class ConditionEmitter
                 if ((regex.Flags & RegexFlags.IgnoreCase) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.IgnoreCase");
                 if ((regex.Flags & RegexFlags.Multiline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Multiline");
                 if ((regex.Flags & RegexFlags.Singleline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Singleline");
-                return Static("global::System.Text.RegularExpressions.Regex", "regex",
+                // One instance per thread (ThreadRegex): a shared Regex allocates when threads match it at once.
+                return Static($"{Rt}ThreadRegex", "regex",
                     $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)})");
             }
             default:

@@ -127,7 +127,7 @@ public static class Eql
     public static EqlValue MatchesWildcard(EqlValue a, Wildcard pattern) =>
         a.Kind == EqlValueKind.String ? EqlValue.Of(pattern.IsMatch(a.Utf8)) : EqlValue.Null;
 
-    public static EqlValue MatchesRegex(EqlValue a, Regex regex) =>
+    public static EqlValue MatchesRegex(EqlValue a, ThreadRegex regex) =>
         a.Kind == EqlValueKind.String ? EqlValue.Of(RegexText.IsMatch(regex, a.Utf8)) : EqlValue.Null;
 
     /// <summary>cidrMatch: the value is an IP address (text) inside one of the networks.</summary>

@@ -115,11 +115,11 @@ public readonly ref partial struct EventView
     }
 
     /// <summary>Some value's text contains a match of <paramref name="regex"/>.</summary>
-    public bool AnyRegex(int slot, Regex regex, ValueKinds kinds)
+    public bool AnyRegex(int slot, ThreadRegex regex, ValueKinds kinds)
     {
         foreach (var value in Values(slot))
         {
-            if (value.Is(kinds) && RegexText.IsMatch(regex, value.Utf8)) return true;
+            if (value.Is(kinds) && RegexText.IsMatch(regex.Current, value.Utf8)) return true;
         }
         return false;
     }
