@@ -119,7 +119,7 @@ public readonly ref partial struct EventView
     {
         foreach (var value in Values(slot))
         {
-            if (value.Is(kinds) && RegexText.IsMatch(regex.Current, value.Utf8)) return true;
+            if (value.Is(kinds) && RegexText.IsMatch(regex, value.Utf8)) return true;
         }
         return false;
     }
