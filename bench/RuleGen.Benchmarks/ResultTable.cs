@@ -39,7 +39,7 @@ public static class ResultTable
             var engine = row.Engine switch
             {
                 Engine.Floor => "floor (Utf8JsonReader)",
-                Engine.RuleGen => $"RuleGen {row.RuleSet}{(row.Scope == Runtime.MatchScope.DetectionOnly ? " (detection)" : "")}",
+                Engine.RuleGen => $"RuleGen {row.RuleSet}{(row.Scope == Runtime.MatchScope.DetectionOnly ? " (detection)" : row.IsRouted ? " (routed)" : "")}",
                 _ => $"interpreter {row.RuleSet}{(row.Scope == Runtime.MatchScope.DetectionOnly ? " (detection)" : "")}",
             };
             sb.AppendLine(string.Format(c, "| {0} | {1:N0} | {2:N0} | {3} | {4} | {5:N0} | {6:N0} | {7:N1} | {8:N2} | {9:N1} |",

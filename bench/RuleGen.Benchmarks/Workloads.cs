@@ -21,7 +21,10 @@ public enum Engine
 /// <summary>One row of the table: an engine, a rule set (none for the floor) and an event stream.</summary>
 public sealed record Workload(string Stream, Engine Engine, string RuleSet, MatchScope Scope)
 {
-    public override string ToString() => Engine == Engine.Floor ? $"{Stream}:floor" : $"{Stream}:{Engine}:{RuleSet}";
+    /// <summary>A full match of Sigma rules over a lane: routed by the events' logsource fields.</summary>
+    public bool IsRouted => Scope == MatchScope.Full && Stream != Catalog.EcsStream;
+
+    public override string ToString() => Engine == Engine.Floor ? $"{Stream}:floor" : $"{Stream}:{Engine}:{RuleSet}{(IsRouted ? ":routed" : "")}";
 }
 
 /// <summary>
@@ -71,12 +74,14 @@ public static class Catalog
         yield return new Workload(EcsStream, Engine.Interpreter, "ElasticKuery", MatchScope.Full);
         yield return new Workload(EcsStream, Engine.RuleGen, "ElasticRules", MatchScope.Full);
 
-        // The whole Sigma corpus over each lane, detection only: the lanes carry no Channel/EventID logsource fields
-        // of the flat profile, so (as rsigma's default) every rule's detection is evaluated on every event.
+        // The whole Sigma corpus over each lane. Detection only (as rsigma's default): every rule's detection is judged
+        // on every event, whatever its logsource. Routed (rsigma's --logsource-routing): a full match, whose logsource
+        // gate reads the product/category/service fields the lanes carry (the rule set's profile, sigma-lanes.yml).
         foreach (var lane in Lanes)
         {
             yield return new Workload(lane, Engine.Floor, "", MatchScope.Full);
             yield return new Workload(lane, Engine.RuleGen, "SigmaRules", MatchScope.DetectionOnly);
+            yield return new Workload(lane, Engine.RuleGen, "SigmaRules", MatchScope.Full);
             if (lane == "structured_windows")
             {
                 foreach (var subset in new[] { "Sigma10", "Sigma100", "Sigma1000" })

@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Planning;
 
@@ -254,15 +256,23 @@ public static class RuleSetEmitter
     {
         var witnesses = Witnesses.Plan(plan.Rules, shared, allStringsSlot);
         string SlotName(int slot) => slot == allStringsSlot ? "any string" : shared[slot].ToString();
-        string Describe(Witness? witness) => witness is null ? "none (always evaluated)"
-            : witness.Atoms.Count == 0 ? "never evaluated as a single-event rule (it cannot match, or it is a sequence)"
-            : string.Join(" or ", witness.Atoms.Select(a => a.Kind == WitnessKind.Present ? $"{SlotName(a.Slot)} has a value" : $"{SlotName(a.Slot)} {Verb(a.Kind)} \"{a.Literal}\""));
-        string Text(Witness? witness) => witness is null ? "null"
-            : Literals.String(string.Concat(witness.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{a.Literal.Length}:{a.Literal}")));
+        string Either(Witness witness) =>
+            string.Join(" or ", witness.Atoms.Select(a => a.Kind switch
+            {
+                WitnessKind.Present => $"{SlotName(a.Slot)} has a value",
+                WitnessKind.ContainsByte => $"{SlotName(a.Slot)} contains the byte 0x{(int)a.Literal[0]:X2}",
+                _ => $"{SlotName(a.Slot)} {Verb(a.Kind)} \"{a.Literal}\"",
+            }));
+        string Describe(IReadOnlyList<Witness> groups) => groups.Count == 0 ? "none (always evaluated)"
+            : groups[0].Atoms.Count == 0 ? "never evaluated as a single-event rule (it cannot match, or it is a sequence)"
+            : string.Join("; and ", groups.Select(Either));
+        string Text(IReadOnlyList<Witness> groups) => groups.Count == 0 ? "null"
+            : Literals.String(string.Join("&", groups.Select(g => string.Concat(g.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{a.Literal.Length}:{a.Literal}")))));
 
         w.Line("// The candidate index. Each rule's witness: literals (ASCII case folded) one of which every event it matches");
         w.Line("// holds, as KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends with, '*' contains, '?' has a");
         w.Line("// value; null: no witness, the rule is evaluated on every event. First for a full match, then for the detection alone.");
+        w.Line("// A rule can need several witnesses at once, joined by '&': two of an AND's operands, the logsource's.");
         w.Line($"private static readonly {Rt}CandidateIndex s_index = new({plan.Rules.Count}, new string?[]");
         w.Line("{");
         for (var i = 0; i < plan.Rules.Count; i++)
@@ -274,7 +284,7 @@ public static class RuleSetEmitter
         w.Line("{");
         for (var i = 0; i < plan.Rules.Count; i++)
         {
-            if (!Equals(witnesses[i].Detection, witnesses[i].Full))
+            if (!witnesses[i].Full.SequenceEqual(witnesses[i].Detection))
                 w.Line($"    // {i}: {Literals.Comment(Truncate(Describe(witnesses[i].Detection)))}");
             w.Line($"    {Text(witnesses[i].Detection)},");
         }
@@ -297,6 +307,7 @@ public static class RuleSetEmitter
         WitnessKind.StartsWith => '^',
         WitnessKind.EndsWith => '$',
         WitnessKind.Contains => '*',
+        WitnessKind.ContainsByte => '%',
         _ => '?',
     };
 

@@ -14,6 +14,12 @@ public enum WitnessKind
     EndsWith,
     Contains,
 
+    /// <summary>
+    /// The value contains one byte, whose code is the literal's one character: what a substring too short for the
+    /// index's grams requires (its rarest byte, such as the lead byte of a non-ASCII character).
+    /// </summary>
+    ContainsByte,
+
     /// <summary>The field has a value at all (no literal): what any test of a field requires.</summary>
     Present,
 }
@@ -30,23 +36,49 @@ public sealed record WitnessAtom(int Slot, WitnessKind Kind, string Literal);
 /// </summary>
 public sealed record Witness(EquatableArray<WitnessAtom> Atoms, double Cost);
 
-/// <summary>A rule's witnesses for a full match and for the detection alone.</summary>
-public sealed record RuleWitnesses(Witness? Full, Witness? Detection);
+/// <summary>
+/// A rule's witnesses, each required: its detection's (none: the rule is evaluated on every event; two for an AND
+/// whose operands both have one), and its logsource gate's. The detection alone needs <see cref="Detection"/>, a full
+/// match <see cref="Full"/>.
+/// </summary>
+public sealed record RuleWitnesses(IReadOnlyList<Witness> Detection, Witness? Gate)
+{
+    /// <summary>The witnesses of a full match: the detection's and the gate's.</summary>
+    public IReadOnlyList<Witness> Full => Witnesses.AllOf(Gate is null ? Detection : Detection.Concat(new[] { Gate }));
+}
 
 /// <summary>
 /// Chooses each rule's witness for the candidate index. A field test gives literals (an exact value, a list of
 /// them, a prefix, suffix or substring, the longest literal part of a wildcard or a regular expression), or failing
 /// that the field's presence (every test of a field fails when it is absent); an OR has a witness when every
-/// operand has one (their union); an AND takes its cheapest operand's; a NOT gives none. The cost of a literal
+/// operand has one (their union); an AND takes its cheapest operand's inside an OR, and at the top of a condition the
+/// two cheapest operands' witnesses, both required; a NOT gives none. The cost of a literal
 /// estimates how often it holds on an event: exact values are rare, short substrings common, a field's mere presence
 /// commoner still, and a literal many rules share (event.category:process) is probably a category, not a rare
-/// value. A logsource gate is a witness for full matches only, and a weak one: it is used when the detection has
-/// none.
+/// value. A logsource gate has its own witness, which a full match needs besides the detection's: the index then
+/// skips a rule of another logsource however common its detection's literals are on the event.
 /// </summary>
 public static class Witnesses
 {
+    /// <summary>The cost of a field's presence as a witness (see <see cref="Planner"/>).</summary>
+    private const double PresentCost = 20;
+
     /// <summary>Bytes of the shortest prefix, suffix or substring the runtime index can search (its gram length).</summary>
     public const int MinSearchBytes = 4;
+
+    /// <summary>Witnesses of a detection required at once (the two cheapest of an AND's).</summary>
+    public const int DetectionGroups = 2;
+
+    /// <summary>
+    /// Witnesses all required: a witness that cannot hold (no atoms) alone, since the rule never matches; else each
+    /// distinct witness once.
+    /// </summary>
+    public static IReadOnlyList<Witness> AllOf(IEnumerable<Witness> witnesses)
+    {
+        var list = witnesses.Distinct().ToList();
+        var never = list.FirstOrDefault(w => w.Atoms.Count == 0);
+        return never is not null ? new[] { never } : list;
+    }
 
     public static IReadOnlyList<RuleWitnesses> Plan(IReadOnlyList<RuleSetEntry> rules, IReadOnlyList<FieldRef> shared, int allStringsSlot)
     {
@@ -71,23 +103,17 @@ public static class Witnesses
             {
                 // Its steps go to the sequence engine; as a single-event rule it never matches.
                 var never = new Witness(EquatableArray<WitnessAtom>.Empty, 0);
-                result.Add(new RuleWitnesses(never, never));
+                result.Add(new RuleWitnesses(new[] { never }, null));
                 continue;
             }
-            var detection = planner.Of(rule.Condition);
-            var full = detection;
-            if (rule.Gate is not null && planner.Of(rule.Gate) is { } gate)
-            {
-                var weak = gate with { Cost = gate.Cost * GatePenalty + 0.5 };
-                if (full is null || weak.Cost < full.Cost) full = weak;
-            }
-            result.Add(new RuleWitnesses(full, detection));
+            // The cheapest witness first; a second one only if it has literals: a field's presence holds on nearly
+            // every event that has the first, and would only add work to the index.
+            var required = planner.Required(rule.Condition).OrderBy(w => w.Cost).ToList();
+            var detection = AllOf(required.Take(1).Concat(required.Skip(1).Where(w => !w.Atoms.Any(a => a.Kind == WitnessKind.Present)).Take(DetectionGroups - 1)));
+            result.Add(new RuleWitnesses(detection, rule.Gate is null ? null : planner.Of(rule.Gate)));
         }
         return result;
     }
-
-    /// <summary>A logsource gate's literals hold for every event of its source: they cost more than they seem.</summary>
-    private const double GatePenalty = 10;
 
     private static void Collect(Predicate predicate, Dictionary<FieldRef, int> slots, int allStringsSlot, HashSet<WitnessAtom> into)
     {
@@ -120,6 +146,21 @@ public static class Witnesses
 
     private sealed class Planner(Dictionary<FieldRef, int> slots, int allStringsSlot, Dictionary<WitnessAtom, int> frequency)
     {
+        /// <summary>Witnesses every match of <paramref name="predicate"/> holds, each of them: one per operand of an AND.</summary>
+        public List<Witness> Required(Predicate predicate)
+        {
+            var all = new List<Witness>();
+            if (predicate is AndPredicate and)
+            {
+                foreach (var operand in and.Operands) all.AddRange(Required(operand));
+            }
+            else if (Of(predicate) is { } witness)
+            {
+                all.Add(witness);
+            }
+            return all;
+        }
+
         public Witness? Of(Predicate predicate)
         {
             switch (predicate)
@@ -148,7 +189,10 @@ public static class Witnesses
                     return Make(atoms, cost);
                 }
                 case FieldPredicate f when slots.TryGetValue(f.Field, out var slot):
-                    return Cheaper(Make(Atoms(slot, f.Matcher)), Make(new[] { Present(slot) }));
+                {
+                    var atoms = Atoms(slot, f.Matcher);
+                    return Cheaper(Cheaper(Make(atoms), Make(RarestBytes(atoms))), Make(new[] { Present(slot) }));
+                }
                 case ExistsPredicate e when slots.TryGetValue(e.Field, out var slot):
                     return Make(new[] { Present(slot) });
                 case NestedPredicate n when slots.TryGetValue(n.Field, out var slot):
@@ -156,7 +200,10 @@ public static class Witnesses
                 case FieldComparePredicate c when slots.TryGetValue(c.Left, out var slot):
                     return Make(new[] { Present(slot) });
                 case AnyFieldPredicate a when allStringsSlot >= 0:
-                    return Make(Atoms(allStringsSlot, a.Matcher));
+                {
+                    var atoms = Atoms(allStringsSlot, a.Matcher);
+                    return Cheaper(Make(atoms), Make(RarestBytes(atoms)));
+                }
                 default:
                     // NOT, constant true, and predicate kinds this planner does not know: nothing is required.
                     return null;
@@ -174,7 +221,29 @@ public static class Witnesses
         private static Witness Make(IEnumerable<WitnessAtom> atoms, double cost) =>
             new(atoms.Distinct().ToEquatableArray(), Math.Min(cost, 1e6));
 
-        /// <summary>An estimate of how often the literal holds on an event (not a probability: only the order matters).</summary>
+        /// <summary>
+        /// Literals one of which a value holds when it holds one of <paramref name="atoms"/>: the rarest byte of each
+        /// (null when an atom has no byte to give). A long list of literals that share a rare byte (a hundred emoji,
+        /// all with the lead byte 0xF0) costs less as that byte than as the sum of its literals.
+        /// </summary>
+        private static IReadOnlyList<WitnessAtom>? RarestBytes(IReadOnlyList<WitnessAtom>? atoms)
+        {
+            if (atoms is null || atoms.Count < 2) return null;
+            var bytes = new List<WitnessAtom>();
+            foreach (var atom in atoms)
+            {
+                if (atom.Kind == WitnessKind.Present) return null;
+                if ((atom.Kind == WitnessKind.ContainsByte ? atom : RarestByte(atom.Slot, atom.Literal)) is not { } b) return null;
+                bytes.Add(b);
+            }
+            return bytes.Distinct().ToList();
+        }
+
+        /// <summary>
+        /// An estimate of how often the literal holds on an event (not a probability: only the order matters). A
+        /// field's mere presence is the worst: on the events of the rule's logsource it nearly always holds, so any
+        /// list of literals the index can search is worth more.
+        /// </summary>
         private double Cost(WitnessAtom atom)
         {
             var length = Encoding.UTF8.GetByteCount(atom.Literal);
@@ -182,8 +251,10 @@ public static class Witnesses
             {
                 WitnessKind.Equals => 0.02,
                 WitnessKind.StartsWith or WitnessKind.EndsWith => Math.Pow(2, -length / 2.0),
-                WitnessKind.Contains => Math.Min(1, Math.Pow(2, 2 - length / 2.0)),
-                _ => 0.5,
+                // A substring with a rare byte (a non-ASCII character, a caret) is rarer still.
+                WitnessKind.Contains => Math.Min(1, Math.Pow(2, 1 - length / 2.0)) * Math.Min(1, atom.Literal.Min(c => ByteRarity(c))),
+                WitnessKind.ContainsByte => ByteRarity(atom.Literal[0]),
+                _ => PresentCost,
             };
             var shared = frequency.TryGetValue(atom, out var n) ? n : 1;
             return rarity * (1 + (shared - 1) / 8.0);
@@ -232,11 +303,42 @@ public static class Witnesses
             StringOperation.EndsWith => WitnessKind.EndsWith,
             _ => WitnessKind.Contains,
         };
-        // Short prefixes and suffixes are looked up whole; short substrings are not searched (too common anyway).
+        // Short prefixes and suffixes are looked up whole; a substring shorter than a gram needs its rarest byte.
         var length = Encoding.UTF8.GetByteCount(value);
-        if (kind == WitnessKind.Contains && length < MinSearchBytes || kind != WitnessKind.Equals && length == 0) return null;
+        if (kind != WitnessKind.Equals && length == 0) return null;
+        if (kind == WitnessKind.Contains && length < MinSearchBytes) return RarestByte(slot, value);
         return new WitnessAtom(slot, kind, Fold(value));
     }
+
+    /// <summary>
+    /// The byte of <paramref name="value"/> (ASCII-lowercased) least likely to occur in event text; null when even
+    /// that one is common (a letter, a digit, a space, a path's punctuation): every value would hold it, and each
+    /// value holding one of a field's bytes is searched for each of them.
+    /// </summary>
+    private static WitnessAtom? RarestByte(int slot, string value)
+    {
+        var bytes = Encoding.UTF8.GetBytes(Fold(value));
+        if (bytes.Length == 0) return null;
+        var rarest = bytes.OrderBy(b => ByteRarity((char)b)).First();
+        return ByteRarity((char)rarest) <= RareByte ? new WitnessAtom(slot, WitnessKind.ContainsByte, ((char)rarest).ToString()) : null;
+    }
+
+    /// <summary>The rarity of the commonest byte worth a witness: rare punctuation.</summary>
+    private const double RareByte = 0.3;
+
+    /// <summary>
+    /// How often a byte occurs in log text, roughly, on the scale of <see cref="Planner"/>'s costs: UTF-8 lead and
+    /// continuation bytes are rare in mostly ASCII logs; then the punctuation that command lines and paths seldom use;
+    /// then the punctuation they use all the time; letters, digits and spaces are everywhere. (A non-ASCII character of
+    /// a literal is a char of 0x80 or more, as each of its UTF-8 bytes is.)
+    /// </summary>
+    private static double ByteRarity(char b) => b switch
+    {
+        >= (char)0x80 => 0.05,
+        '^' or '~' or '`' or '|' or '{' or '}' or '[' or ']' or '<' or '>' or ';' or '$' or '%' or '!' or '@' or '#' or '&' or '*' or '+' or '?' => 0.3,
+        '\\' or '/' or '.' or '-' or ':' or '_' or '"' or '\'' or ',' or '=' or '(' or ')' => 0.8,
+        _ => 1.5,
+    };
 
     /// <summary>The field has a value.</summary>
     public static WitnessAtom Present(int slot) => new(slot, WitnessKind.Present, "");
@@ -259,7 +361,10 @@ public static class Witnesses
         return Encoding.UTF8.GetByteCount(literal) >= MinSearchBytes ? new WitnessAtom(slot, WitnessKind.Contains, Fold(literal)) : null;
     }
 
-    /// <summary>A wildcard's longest literal part: as a prefix or suffix when it is one.</summary>
+    /// <summary>
+    /// A wildcard's longest literal part: as a prefix or suffix when it is one; failing a part long enough to search,
+    /// the rarest byte of its literal parts.
+    /// </summary>
     private static WitnessAtom? WildcardAtom(int slot, WildcardPattern pattern)
     {
         var parts = pattern.Parts;
@@ -278,7 +383,8 @@ public static class Witnesses
                 bestLength = score;
             }
         }
-        return best;
+        var literal = string.Concat(parts.Where(p => p.Kind == WildcardPartKind.Literal).Select(p => p.Literal));
+        return best ?? (literal.Length > 0 ? RarestByte(slot, literal) : null);
     }
 
     /// <summary>ASCII-lowercase (what the runtime index compares).</summary>

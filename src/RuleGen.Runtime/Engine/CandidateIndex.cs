@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -12,8 +13,13 @@ namespace RuleGen.Runtime;
 /// holds. Per event, one pass over the values of the indexed fields finds the witnesses present: exact values, and
 /// prefixes and suffixes shorter than a gram, by hash; longer prefixes, suffixes and substrings with a multi-pattern
 /// search (each literal is found through one of its 4-byte grams, picked as rare as possible among all literals,
-/// then verified in place); presence by a look at the field. The rules whose witness is present, and the rules that
-/// have none, are the candidates; only they are evaluated. A candidate need not match; a non-candidate cannot.
+/// then verified in place); a single byte (what a substring shorter than a gram needs: its rarest byte, such as the
+/// lead byte of a non-ASCII character) with one vectorized search per value; presence by a look at the field. The
+/// rules whose witness is present, and the rules that have none, are the candidates; only they are evaluated. A
+/// candidate need not match; a non-candidate cannot. A rule can need several witnesses at once (up to <see cref="MaxGroups"/>, all of which the event must hold): those
+/// of two operands of an AND, and for a full match its logsource's (one of the gate's literals, such as
+/// <c>Channel</c> is <c>Security</c>), so that a rule of another logsource is not evaluated however common its
+/// detection's literals are on this event.
 /// </summary>
 /// <remarks>
 /// Comparisons fold ASCII case on both sides, whatever the rule's case mode: a witness only has to be necessary, and
@@ -25,28 +31,41 @@ public sealed class CandidateIndex
     /// <summary>Gram length of the substring search; the generator indexes no shorter prefix, suffix or substring.</summary>
     public const int GramLength = 4;
 
-    private enum Kind : byte { Equals, StartsWith, EndsWith, Contains, Present }
+    private enum Kind : byte { Equals, StartsWith, EndsWith, Contains, Present, ContainsByte }
 
+    /// <summary>Witnesses a rule can need at once, per scope.</summary>
+    public const int MaxGroups = 4;
+
+    // What an atom is to a rule, in an entry of _atomRules: the rule index, then which witness (group) of the rule it
+    // belongs to, then the scopes it is that for (a full match, the detection alone).
     private const int ScopeFull = 1;
     private const int ScopeDetection = 2;
+    private const int GroupShift = 2;
+    private const int EntryShift = 4;
 
     private readonly int _words;
-    private readonly ulong[] _alwaysFull;
-    private readonly ulong[] _alwaysDetection;
+    // Per scope (full, detection) and group: the rules that pass it on every event (no witness at all in group 0;
+    // fewer groups than this one's index in the others). Per scope, how many groups some rule needs.
+    private readonly ulong[][] _start;
+    private readonly int[] _groups;
 
-    // Atoms: distinct (slot, kind, literal); the rules (rule << 2 | scopes) each one is a witness for.
+    // Atoms: distinct (slot, kind, literal); the rules (rule << EntryShift | what the atom is to it) of each.
     private readonly int[] _atomSlot;
     private readonly Kind[] _atomKind;
     private readonly byte[][] _atomLiteral;
     private readonly int[][] _atomRules;
+    // Per scope, for atoms with many rules (a category every process event has): their rules as the bits to set in
+    // each group, so that marking them is a few hundred ORs, not a walk of a thousand entries.
+    private readonly ulong[]?[][] _atomDense;
 
     // What each slot's values are searched for.
     private readonly SlotFlags[] _slotFlags;
-    private readonly bool[] _slotHasEquals;
-    private readonly bool[] _slotHasGrams;
     private readonly int[] _slotPrefixLengths; // bit L set: a prefix of L (< GramLength) bytes is looked up
     private readonly int[] _slotSuffixLengths;
     private readonly (int Slot, int Atom)[] _presentAtoms;
+    // Single bytes: per slot, every byte some atom needs (one search per value) and the atom of each.
+    private readonly SearchValues<byte>?[] _slotBytes;
+    private readonly (byte Byte, int Atom)[][] _slotByteAtoms;
 
     // Exact values, short prefixes and suffixes: open addressing on (slot, kind, folded text) -> chain of atoms.
     private readonly int[] _equalsHeads;
@@ -73,15 +92,17 @@ public sealed class CandidateIndex
     {
         RuleCount = ruleCount;
         _words = (ruleCount + 63) / 64;
-        _alwaysFull = new ulong[_words];
-        _alwaysDetection = new ulong[_words];
+        _start = new ulong[2][];
+        _groups = [1, 1];
+        for (var s = 0; s < 2; s++) _start[s] = new ulong[MaxGroups * _words];
+        var several = new int[2];
 
         var atoms = new Dictionary<(int Slot, Kind Kind, string Literal), int>();
         var atomList = new List<(int Slot, Kind Kind, byte[] Literal)>();
         var atomRules = new List<List<int>>();
         var always = new List<int>[] { new(), new() };
         var never = new List<int>();
-        var ruleScopes = new Dictionary<(int Atom, int Rule), int>();
+        var ruleScopes = new Dictionary<(int Atom, int Rule, int Group), int>();
         for (var rule = 0; rule < ruleCount; rule++)
         {
             var neverCount = 0;
@@ -89,49 +110,75 @@ public sealed class CandidateIndex
             {
                 var scope = s == 0 ? ScopeFull : ScopeDetection;
                 var witness = s == 0 ? fullWitnesses[rule] : detectionWitnesses[rule];
+                var start = _start[s];
                 if (witness is null)
                 {
-                    (s == 0 ? _alwaysFull : _alwaysDetection)[rule >> 6] |= 1UL << rule;
+                    for (var g = 0; g < MaxGroups; g++) start[g * _words + (rule >> 6)] |= 1UL << rule;
                     always[s].Add(rule);
                     continue;
                 }
                 if (witness.Length == 0) neverCount++;
-                foreach (var (slot, kind, literal) in Parse(witness))
+                var groups = Groups(witness);
+                if (groups.Count > 1) several[s]++;
+                _groups[s] = Math.Max(_groups[s], groups.Count);
+                for (var g = groups.Count; g < MaxGroups; g++) start[g * _words + (rule >> 6)] |= 1UL << rule;
+                for (var g = 0; g < groups.Count; g++)
                 {
-                    var key = (slot, kind, literal);
-                    if (!atoms.TryGetValue(key, out var atom))
+                    foreach (var (slot, kind, literal) in Parse(groups[g]))
                     {
-                        atom = atomList.Count;
-                        atoms[key] = atom;
-                        atomList.Add((slot, kind, AsciiText.ToLower(Encoding.UTF8.GetBytes(literal))));
-                        atomRules.Add(new List<int>());
+                        var key = (slot, kind, literal);
+                        if (!atoms.TryGetValue(key, out var atom))
+                        {
+                            atom = atomList.Count;
+                            atoms[key] = atom;
+                            // A byte's literal is the character of that code (a lone byte is not UTF-8 text).
+                            var bytes = kind == Kind.ContainsByte ? new[] { checked((byte)literal[0]) } : Encoding.UTF8.GetBytes(literal);
+                            atomList.Add((slot, kind, AsciiText.ToLower(bytes)));
+                            atomRules.Add(new List<int>());
+                        }
+                        ruleScopes.TryGetValue((atom, rule, g), out var scopes);
+                        ruleScopes[(atom, rule, g)] = scopes | scope;
                     }
-                    ruleScopes.TryGetValue((atom, rule), out var scopes);
-                    ruleScopes[(atom, rule)] = scopes | scope;
                 }
             }
             if (neverCount == 2) never.Add(rule);
         }
-        foreach (var ((atom, rule), scopes) in ruleScopes.OrderBy(p => p.Key.Rule)) atomRules[atom].Add(rule << 2 | scopes);
+        foreach (var ((atom, rule, group), scopes) in ruleScopes.OrderBy(p => p.Key.Rule)) atomRules[atom].Add(rule << EntryShift | group << GroupShift | scopes);
 
         var count = atomList.Count;
         _atomSlot = new int[count];
         _atomKind = new Kind[count];
         _atomLiteral = new byte[count][];
         _atomRules = new int[count][];
+        _atomDense = [new ulong[]?[count], new ulong[]?[count]];
         var maxSlot = -1;
         for (var i = 0; i < count; i++)
         {
             (_atomSlot[i], _atomKind[i], _atomLiteral[i]) = atomList[i];
             _atomRules[i] = atomRules[i].ToArray();
+            if (_atomRules[i].Length > DenseRules)
+            {
+                for (var s = 0; s < 2; s++)
+                {
+                    var dense = new ulong[_groups[s] * _words];
+                    foreach (var entry in _atomRules[i])
+                    {
+                        if ((entry & (1 << s)) == 0) continue;
+                        var rule = entry >> EntryShift;
+                        dense[((entry >> GroupShift) & (MaxGroups - 1)) * _words + (rule >> 6)] |= 1UL << rule;
+                    }
+                    _atomDense[s][i] = dense;
+                }
+            }
             maxSlot = Math.Max(maxSlot, _atomSlot[i]);
         }
-        _slotHasEquals = new bool[maxSlot + 1];
-        _slotHasGrams = new bool[maxSlot + 1];
+        var slotHasEquals = new bool[maxSlot + 1];
+        var slotHasGrams = new bool[maxSlot + 1];
         _slotPrefixLengths = new int[maxSlot + 1];
         _slotSuffixLengths = new int[maxSlot + 1];
         var gramCounts = new Dictionary<ulong, int>();
         var present = new List<(int, int)>();
+        var byteAtoms = new List<(byte, int)>[maxSlot + 1];
         for (var i = 0; i < count; i++)
         {
             var slot = _atomSlot[i];
@@ -141,7 +188,10 @@ public sealed class CandidateIndex
                     present.Add((slot, i));
                     continue;
                 case Kind.Equals:
-                    _slotHasEquals[slot] = true;
+                    slotHasEquals[slot] = true;
+                    continue;
+                case Kind.ContainsByte:
+                    (byteAtoms[slot] ??= new()).Add((_atomLiteral[i][0], i));
                     continue;
                 case Kind.StartsWith when _atomLiteral[i].Length < GramLength:
                     _slotPrefixLengths[slot] |= 1 << _atomLiteral[i].Length;
@@ -151,17 +201,25 @@ public sealed class CandidateIndex
                     continue;
             }
             if (_atomLiteral[i].Length < GramLength) throw new ArgumentException($"A substring witness shorter than {GramLength} bytes cannot be indexed.");
-            _slotHasGrams[slot] = true;
+            slotHasGrams[slot] = true;
             foreach (var gram in DistinctGrams(slot, _atomLiteral[i]))
                 gramCounts[gram] = gramCounts.GetValueOrDefault(gram) + 1;
         }
         _presentAtoms = present.ToArray();
+        _slotBytes = new SearchValues<byte>?[maxSlot + 1];
+        _slotByteAtoms = new (byte, int)[maxSlot + 1][];
         _slotFlags = new SlotFlags[maxSlot + 1];
         for (var s = 0; s <= maxSlot; s++)
         {
-            if (_slotHasEquals[s]) _slotFlags[s] |= SlotFlags.Equals | SlotFlags.Hashed;
+            _slotByteAtoms[s] = byteAtoms[s]?.ToArray() ?? [];
+            if (byteAtoms[s] is { } needed)
+            {
+                _slotBytes[s] = SearchValues.Create(needed.Select(b => b.Item1).Distinct().ToArray());
+                _slotFlags[s] |= SlotFlags.Bytes;
+            }
+            if (slotHasEquals[s]) _slotFlags[s] |= SlotFlags.Equals | SlotFlags.Hashed;
             if (_slotPrefixLengths[s] != 0 || _slotSuffixLengths[s] != 0) _slotFlags[s] |= SlotFlags.Hashed;
-            if (_slotHasGrams[s]) _slotFlags[s] |= SlotFlags.Grams;
+            if (slotHasGrams[s]) _slotFlags[s] |= SlotFlags.Grams;
         }
 
         // Exact values, short prefixes and suffixes.
@@ -185,7 +243,7 @@ public sealed class CandidateIndex
         var chosen = new List<(ulong Key, int Atom, int Offset)>();
         for (var i = 0; i < count; i++)
         {
-            if (_atomKind[i] == Kind.Present || IsHashed(i)) continue;
+            if (_atomKind[i] is Kind.Present or Kind.ContainsByte || IsHashed(i)) continue;
             var literal = _atomLiteral[i];
             var best = 0;
             var bestCount = int.MaxValue;
@@ -229,7 +287,7 @@ public sealed class CandidateIndex
             _gramHeads[bucket] = e;
         }
 
-        Info = new CandidateIndexInfo(ruleCount, always[0], always[1], count, never);
+        Info = new CandidateIndexInfo(ruleCount, always[0], always[1], count, never) { SeveralWitnesses = several[0], SeveralWitnessesDetectionOnly = several[1] };
     }
 
     /// <summary>Exact values and prefixes or suffixes shorter than a gram are found by hash.</summary>
@@ -259,14 +317,18 @@ public sealed class CandidateIndex
     public void Collect(scoped in EventView ev, MatchScope scope, Span<ulong> candidates)
     {
         var detection = scope == MatchScope.DetectionOnly;
-        (detection ? _alwaysDetection : _alwaysFull).AsSpan().CopyTo(candidates);
-        var mask = detection ? ScopeDetection : ScopeFull;
         var fields = ev.Fields;
+        // Per group, the rules whose witness of that group holds (or that need no such witness).
+        var s = detection ? 1 : 0;
+        var groups = _groups[s];
+        var hits = fields.RuleWords(groups * _words);
+        _start[s].AsSpan(0, groups * _words).CopyTo(hits);
+        var mask = detection ? ScopeDetection : ScopeFull;
         var epoch = fields.NextAtomEpoch(_atomSlot.Length);
         var seen = fields.AtomSeen;
         foreach (var (slot, atom) in _presentAtoms)
         {
-            if (ev.HasKey(slot)) Mark(atom, candidates, mask, seen, epoch);
+            if (ev.HasKey(slot)) Mark(atom, hits, mask, seen, epoch);
         }
         // Each value once, in the order the scan recorded them: a value read by several slots (its field's, and the
         // field-less search's) is one run of entries, folded once and searched for grams once for all of them.
@@ -292,20 +354,28 @@ public sealed class CandidateIndex
             {
                 var slot = entries[e].Slot;
                 var slotFlag = FlagsOf(slotFlags, slot);
+                if ((slotFlag & SlotFlags.Bytes) != 0) FindBytes(slot, folded, hits, mask, seen, epoch);
                 if ((slotFlag & SlotFlags.Hashed) == 0) continue;
-                if ((slotFlag & SlotFlags.Equals) != 0) FindHashed(slot, Kind.Equals, folded, candidates, mask, seen, epoch);
+                if ((slotFlag & SlotFlags.Equals) != 0) FindHashed(slot, Kind.Equals, folded, hits, mask, seen, epoch);
                 for (var lengths = _slotPrefixLengths[slot]; lengths != 0; lengths &= lengths - 1)
                 {
                     var length = BitOperations.TrailingZeroCount(lengths);
-                    if (folded.Length >= length) FindHashed(slot, Kind.StartsWith, folded.Slice(0, length), candidates, mask, seen, epoch);
+                    if (folded.Length >= length) FindHashed(slot, Kind.StartsWith, folded.Slice(0, length), hits, mask, seen, epoch);
                 }
                 for (var lengths = _slotSuffixLengths[slot]; lengths != 0; lengths &= lengths - 1)
                 {
                     var length = BitOperations.TrailingZeroCount(lengths);
-                    if (folded.Length >= length) FindHashed(slot, Kind.EndsWith, folded.Slice(folded.Length - length), candidates, mask, seen, epoch);
+                    if (folded.Length >= length) FindHashed(slot, Kind.EndsWith, folded.Slice(folded.Length - length), hits, mask, seen, epoch);
                 }
             }
-            if ((flags & SlotFlags.Grams) != 0 && folded.Length >= GramLength) FindGrams(entries, run, end, folded, candidates, mask, seen, epoch);
+            if ((flags & SlotFlags.Grams) != 0 && folded.Length >= GramLength) FindGrams(entries, run, end, folded, hits, mask, seen, epoch);
+        }
+        // Candidates: the rules with every group's witness.
+        hits.Slice(0, _words).CopyTo(candidates);
+        for (var g = 1; g < groups; g++)
+        {
+            var group = hits.Slice(g * _words, _words);
+            for (var w = 0; w < _words; w++) candidates[w] &= group[w];
         }
     }
 
@@ -317,18 +387,30 @@ public sealed class CandidateIndex
         /// <summary>Exact values or short prefixes or suffixes: looked up by hash.</summary>
         Hashed = 2,
         Grams = 4,
+        /// <summary>Single bytes (substrings shorter than a gram).</summary>
+        Bytes = 8,
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static SlotFlags FlagsOf(SlotFlags[] flags, int slot) => (uint)slot < (uint)flags.Length ? flags[slot] : SlotFlags.None;
 
-    private void FindHashed(int slot, Kind kind, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    private void FindHashed(int slot, Kind kind, ReadOnlySpan<byte> folded, Span<ulong> hits, int mask, int[] seen, int epoch)
     {
         var hash = Hash(slot, kind, folded);
         for (var atom = _equalsHeads[(int)(hash >> 32) & _equalsMask]; atom >= 0; atom = _equalsNext[atom])
         {
             if (_equalsHash[atom] == hash && _atomSlot[atom] == slot && _atomKind[atom] == kind && folded.SequenceEqual(_atomLiteral[atom]))
-                Mark(atom, candidates, mask, seen, epoch);
+                Mark(atom, hits, mask, seen, epoch);
+        }
+    }
+
+    /// <summary>The bytes a slot's atoms need: one vectorized search of the value, then (rarely) one per byte.</summary>
+    private void FindBytes(int slot, ReadOnlySpan<byte> folded, Span<ulong> hits, int mask, int[] seen, int epoch)
+    {
+        if (folded.IndexOfAny(_slotBytes[slot]!) < 0) return;
+        foreach (var (b, atom) in _slotByteAtoms[slot])
+        {
+            if (seen[atom] != epoch && folded.IndexOf(b) >= 0) Mark(atom, hits, mask, seen, epoch);
         }
     }
 
@@ -336,7 +418,7 @@ public sealed class CandidateIndex
     /// The gram search of one value for the slots of its run of entries: the filter is on the gram alone, so one test
     /// per position serves every slot; only a gram that passes it is looked up per slot.
     /// </summary>
-    private void FindGrams(EventFields.Entry[] entries, int run, int end, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    private void FindGrams(EventFields.Entry[] entries, int run, int end, ReadOnlySpan<byte> folded, Span<ulong> hits, int mask, int[] seen, int epoch)
     {
         var filter = _gramFilter;
         var slotFlags = _slotFlags;
@@ -349,12 +431,12 @@ public sealed class CandidateIndex
             for (var e = run; e < end; e++)
             {
                 var slot = entries[e].Slot;
-                if ((FlagsOf(slotFlags, slot) & SlotFlags.Grams) != 0) FindGram(slot, gram, i, folded, candidates, mask, seen, epoch);
+                if ((FlagsOf(slotFlags, slot) & SlotFlags.Grams) != 0) FindGram(slot, gram, i, folded, hits, mask, seen, epoch);
             }
         }
     }
 
-    private void FindGram(int slot, uint gram, int at, ReadOnlySpan<byte> folded, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    private void FindGram(int slot, uint gram, int at, ReadOnlySpan<byte> folded, Span<ulong> hits, int mask, int[] seen, int epoch)
     {
         var key = GramKey(slot, gram);
         var mixed = GramHash(key);
@@ -380,7 +462,7 @@ public sealed class CandidateIndex
                         Kind.EndsWith => start + literal.Length == folded.Length,
                         _ => true,
                     };
-                    if (holds && folded.Slice(start, literal.Length).SequenceEqual(literal)) Mark(atom, candidates, mask, seen, epoch);
+                    if (holds && folded.Slice(start, literal.Length).SequenceEqual(literal)) Mark(atom, hits, mask, seen, epoch);
                 }
                 return;
             }
@@ -392,24 +474,60 @@ public sealed class CandidateIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FilterBit(uint gram) => (int)(((ulong)gram * 0x9E3779B97F4A7C15UL) >> (64 - FilterShift));
 
+    /// <summary>Atoms with more rules than this have their rules as bit sets too (see <see cref="_atomDense"/>).</summary>
+    private const int DenseRules = 64;
+
+    /// <summary>The atom holds on the event: its rules' bits in <paramref name="hits"/>, in the part of each one's group.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Mark(int atom, Span<ulong> candidates, int mask, int[] seen, int epoch)
+    private void Mark(int atom, Span<ulong> hits, int mask, int[] seen, int epoch)
     {
         if (seen[atom] == epoch) return;
         seen[atom] = epoch;
+        // mask is ScopeFull (1) or ScopeDetection (2): the scope's index is mask >> 1.
+        if (_atomDense[mask >> 1][atom] is { } dense)
+        {
+            for (var w = 0; w < dense.Length; w++) hits[w] |= dense[w];
+            return;
+        }
         foreach (var entry in _atomRules[atom])
         {
             if ((entry & mask) == 0) continue;
-            var rule = entry >> 2;
-            candidates[rule >> 6] |= 1UL << rule;
+            var rule = entry >> EntryShift;
+            hits[((entry >> GroupShift) & (MaxGroups - 1)) * _words + (rule >> 6)] |= 1UL << rule;
         }
+    }
+
+    /// <summary>A witness text's groups: one, or up to <see cref="MaxGroups"/> joined by <c>&amp;</c> (all must hold).</summary>
+    private static List<string> Groups(string witness)
+    {
+        var groups = new List<string>();
+        var at = 0;
+        var start = 0;
+        while (at < witness.Length)
+        {
+            if (witness[at] == '&')
+            {
+                groups.Add(witness.Substring(start, at - start));
+                start = ++at;
+                continue;
+            }
+            // Skip one atom: KIND SLOT ':' LENGTH ':' LITERAL.
+            var colon = witness.IndexOf(':', at + 1);
+            var lengthEnd = witness.IndexOf(':', colon + 1);
+            at = lengthEnd + 1 + int.Parse(witness.AsSpan(colon + 1, lengthEnd - colon - 1), provider: System.Globalization.CultureInfo.InvariantCulture);
+        }
+        groups.Add(witness.Substring(start));
+        if (groups.Count > MaxGroups || groups.Count > 1 && groups.Any(g => g.Length == 0))
+            throw new FormatException($"A witness is one group of literals, or up to {MaxGroups} joined by '&', none empty.");
+        return groups;
     }
 
     /// <summary>
     /// The witness text: atoms one after another, each <c>KIND SLOT ':' LENGTH ':' LITERAL</c>, KIND one of
-    /// <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains), <c>?</c> (has a value,
-    /// with an empty literal); SLOT the rule set's shared
-    /// slot; LENGTH the literal's length in UTF-16 characters. An empty text: the rule never matches.
+    /// <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains), <c>%</c> (contains the
+    /// byte whose code is the literal's one character), <c>?</c> (has a value, with an empty literal); SLOT the rule set's shared
+    /// slot; LENGTH the literal's length in UTF-16 characters. An empty text: the rule never matches. Several groups of
+    /// atoms joined by <c>&amp;</c>: one atom of each must hold.
     /// </summary>
     private static IEnumerable<(int Slot, Kind Kind, string Literal)> Parse(string witness)
     {
@@ -423,6 +541,7 @@ public sealed class CandidateIndex
                 '$' => Kind.EndsWith,
                 '*' => Kind.Contains,
                 '?' => Kind.Present,
+                '%' => Kind.ContainsByte,
                 var c => throw new FormatException($"Unknown witness kind '{c}'."),
             };
             var colon = witness.IndexOf(':', at);

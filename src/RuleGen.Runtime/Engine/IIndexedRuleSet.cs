@@ -39,6 +39,16 @@ public sealed record CandidateIndexInfo(
     int Literals,
     IReadOnlyList<int> NeverMatching)
 {
+    /// <summary>
+    /// Rules whose full match needs several witnesses at once (of two operands of an AND, of the logsource): an event
+    /// evaluates them only when it holds all of them.
+    /// </summary>
+    public int SeveralWitnesses { get; init; }
+
+    /// <summary>The same for <see cref="MatchScope.DetectionOnly"/>.</summary>
+    public int SeveralWitnessesDetectionOnly { get; init; }
+
     public override string ToString() =>
-        $"{Rules} rules, {Literals} witness literals; always evaluated: {AlwaysEvaluated.Count} (full match), {AlwaysEvaluatedDetectionOnly.Count} (detection only); never evaluated alone (sequences, constant false): {NeverMatching.Count}";
+        $"{Rules} rules, {Literals} witness literals; always evaluated: {AlwaysEvaluated.Count} (full match), {AlwaysEvaluatedDetectionOnly.Count} (detection only); " +
+        $"never evaluated alone (sequences, constant false): {NeverMatching.Count}; needing several witnesses at once: {SeveralWitnesses} (full match), {SeveralWitnessesDetectionOnly} (detection only)";
 }

@@ -164,6 +164,15 @@ public sealed class EventFields
         return _atomEpoch;
     }
 
+    private ulong[] _ruleWords = Array.Empty<ulong>();
+
+    /// <summary>Room for per-rule bit sets of the candidate index (<paramref name="words"/> words), valid until the next call.</summary>
+    internal Span<ulong> RuleWords(int words)
+    {
+        if (_ruleWords.Length < words) _ruleWords = new ulong[words];
+        return _ruleWords.AsSpan(0, words);
+    }
+
     /// <summary>Room for one folded value, valid until the next call.</summary>
     internal Span<byte> FoldBuffer(int length)
     {

@@ -1,3 +1,6 @@
+using RuleGen.Runtime;
+using RuleGen.Tests.Infrastructure;
+
 namespace RuleGen.Tests.Sigma;
 
 /// <summary>Field-resolution profiles and logsource gates: flat (plain and evtx JSON) and ecs, end to end.</summary>
@@ -97,6 +100,96 @@ public sealed class SigmaProfileTests
         using var mine = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation }, profile: "mine", config: config);
         Assert.True(mine.Detects("Cmd Whoami", """{"process":{"executable":"C:\\cmd.exe"},"cmd":{"line":"whoami"}}"""));
         Assert.Equal("mine", mine["Cmd Whoami"].Info.Sigma!.Profile);
+    }
+
+    private const string RoutedConfig = """
+        profiles:
+          routed:
+            base: flat
+            logsource_fields:
+              product: product
+              category: category
+              service: service
+        """;
+
+    /// <summary>Four rules with the same detection (CommandLine contains whoami) and different logsources.</summary>
+    private static GeneratorRun RoutedRules(string config)
+    {
+        const string detection = "    selection:\n        CommandLine|contains: 'whoami'\n    condition: selection";
+        var rules = new (string Title, string Logsource)[]
+        {
+            ("Windows Process", "    product: windows\n    category: process_creation"),
+            ("Linux Process", "    product: linux\n    category: process_creation"),
+            ("Cisco Aaa", "    product: cisco\n    service: aaa"),
+            ("Any Windows", "    product: windows"),
+        };
+        var files = rules.Select((r, i) => ($"/rules/r{i}.yml", SigmaRules.Rule(r.Title, detection, r.Logsource))).ToList();
+        files.Add(("/config/sigma.yml", config));
+        return GeneratorHarness.Run(files, new Dictionary<string, string> { ["build_property.RuleGenSigmaProfile"] = "routed" },
+            new() { ["/config/sigma.yml"] = new() { ["build_metadata.AdditionalFiles.RuleGenKind"] = "SigmaConfig" } });
+    }
+
+    [Fact]
+    public void Logsource_fields_gate_each_rule_by_the_logsource_the_event_names_and_the_index_skips_the_other_logsources()
+    {
+        using var run = RoutedRules(RoutedConfig);
+        Assert.Empty(run.GeneratorDiagnostics.Where(d => d.Severity >= Microsoft.CodeAnalysis.DiagnosticSeverity.Warning));
+        var set = Assert.IsAssignableFrom<IIndexedRuleSet>(run.RuleSet());
+        Assert.Equal(4, set.Index.SeveralWitnesses);
+        Assert.Equal(0, set.Index.SeveralWitnessesDetectionOnly);
+        string[] Titles(IEnumerable<int> rules) => rules.Select(r => set.Rules[r].Info.Name).Order().ToArray();
+
+        // Per event: the rules it fully matches, and the rules the index must not select (no value of their logsource is
+        // the event's; a rule whose logsource shares one value can be selected, as a gate's witness is one of its values).
+        string[] all = ["Any Windows", "Cisco Aaa", "Linux Process", "Windows Process"];
+        var cases = new (string Json, string[] Full, string[] Skipped)[]
+        {
+            ("""{"product":"windows","category":"process_creation","CommandLine":"whoami /all"}""", ["Any Windows", "Windows Process"], ["Cisco Aaa"]),
+            ("""{"product":"Windows","category":"Process_Creation","CommandLine":"WHOAMI"}""", ["Any Windows", "Windows Process"], ["Cisco Aaa"]),
+            ("""{"product":"linux","category":"process_creation","CommandLine":"whoami"}""", ["Linux Process"], ["Any Windows", "Cisco Aaa"]),
+            ("""{"product":"cisco","service":"aaa","CommandLine":"whoami"}""", ["Cisco Aaa"], ["Any Windows", "Linux Process", "Windows Process"]),
+            ("""{"product":"windows","category":"file_event","CommandLine":"whoami"}""", ["Any Windows"], ["Cisco Aaa", "Linux Process"]),
+            ("""{"CommandLine":"whoami"}""", [], all),
+            ("""{"product":"windows","category":"process_creation","CommandLine":"id"}""", [], all),
+        };
+        var matches = new int[8];
+        var every = new int[8];
+        var candidates = new int[8];
+        foreach (var (json, full, skipped) in cases)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+            Assert.True(set.TryEvaluate(bytes, matches, out var count, MatchScope.Full));
+            Assert.Equal(full, Titles(matches.Take(count)));
+            Assert.True(set.TryEvaluateEveryRule(bytes, every, out var everyCount, MatchScope.Full));
+            Assert.Equal(full, Titles(every.Take(everyCount)));
+            // All four detections hold when whoami is there: what the index skips, it skips for the logsource.
+            var selected = Titles(candidates.Take(set.CollectCandidates(bytes, MatchScope.Full, candidates)));
+            Assert.Subset(selected.ToHashSet(), full.ToHashSet());
+            Assert.Empty(selected.Intersect(skipped));
+
+            // The detection alone ignores the logsource.
+            var detects = json.Contains("whoami", StringComparison.OrdinalIgnoreCase) ? 4 : 0;
+            Assert.True(set.TryEvaluate(bytes, matches, out count, MatchScope.DetectionOnly));
+            Assert.Equal(detects, count);
+            Assert.Equal(detects, set.CollectCandidates(bytes, MatchScope.DetectionOnly, candidates));
+        }
+    }
+
+    [Fact]
+    public void Logsource_fields_with_an_unknown_key_or_no_field_are_config_errors_at_their_place()
+    {
+        const string config = "profiles:\n  routed:\n    base: flat\n    logsource_fields:\n      vendor: vendor\n      category:\n      product: product\n";
+        using var run = RoutedRules(config);
+        var errors = run.GeneratorDiagnostics.Where(d => d.Id == "RG0216").OrderBy(d => d.Location.GetLineSpan().StartLinePosition.Line).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains("'vendor' is not a logsource key", errors[0].GetMessage());
+        Assert.Equal(4, errors[0].Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains("'category' must name the event field", errors[1].GetMessage());
+        // The valid key still routes: only the product is checked.
+        var set = run.RuleSet();
+        var matches = new int[8];
+        Assert.True(set.TryEvaluate("""{"product":"windows","category":"file_event","CommandLine":"whoami"}"""u8, matches, out var count, MatchScope.Full));
+        Assert.Equal(new[] { "Any Windows", "Windows Process" }, matches.Take(count).Select(r => set.Rules[r].Info.Name).Order());
     }
 
     [Fact]

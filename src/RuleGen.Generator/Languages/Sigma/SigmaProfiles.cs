@@ -67,6 +67,12 @@ public sealed record LogsourceGate(LogsourceCondition When, EquatableArray<GateA
 public sealed record GateAlternative(string Name, EquatableArray<GateClause> Clauses);
 
 /// <summary>
+/// An event field that names the event's own logsource key (<c>product</c>, <c>category</c> or <c>service</c>): a
+/// profile with such fields gates each rule by them instead of by its logsource facts.
+/// </summary>
+public sealed record LogsourceField(string Key, string Field);
+
+/// <summary>
 /// A field-resolution profile: how Sigma field names become JSON paths of the events and which conditions a rule's
 /// logsource adds. Built-in profiles are <c>flat</c> (Sigma names as keys; Windows evtx JSON too) and <c>ecs</c>
 /// (Sigma taxonomy mapped onto ECS, Winlogbeat / Elastic Agent). Users add mappings and gates in a config file.
@@ -85,6 +91,12 @@ public sealed record SigmaProfile(
     public string Base { get; init; } = "";
 
     public bool IsEcs => (Base.Length > 0 ? Base : Name) == Ecs;
+
+    /// <summary>
+    /// Fields in which events name their logsource (<c>category: process_creation</c>), from the user's config. When
+    /// there are any, a rule's gate is that each of these keys its logsource sets has the rule's value in its field.
+    /// </summary>
+    public EquatableArray<LogsourceField> LogsourceFields { get; init; } = EquatableArray<LogsourceField>.Empty;
 
     /// <summary>The JSON paths a Sigma field is read from, for a rule with this logsource.</summary>
     public FieldRef Resolve(string field, SigmaLogsource logsource)
@@ -134,11 +146,23 @@ public sealed record SigmaProfile(
     };
 
     /// <summary>The gates that apply to a logsource (every matching row group), or empty when the profile knows none.</summary>
-    public IReadOnlyList<LogsourceGate> GatesFor(SigmaLogsource logsource) => Gates.Where(g => g.When.Applies(logsource)).ToList();
+    public IReadOnlyList<LogsourceGate> GatesFor(SigmaLogsource logsource)
+    {
+        if (LogsourceFields.Count == 0) return Gates.Where(g => g.When.Applies(logsource)).ToList();
+        // The event names its own logsource: one alternative, a clause per key the rule's logsource sets.
+        var clauses = LogsourceFields.Where(f => logsource.Get(f.Key).Length > 0)
+            .Select(f => new GateClause(f.Field, EquatableArray.Create(logsource.Get(f.Key)))).ToEquatableArray();
+        return clauses.Count == 0 ? Array.Empty<LogsourceGate>()
+            : new[] { new LogsourceGate(LogsourceCondition.Any, EquatableArray.Create(new GateAlternative("logsource fields", clauses))) };
+    }
+
+    /// <summary>The logsource keys a profile can read from event fields.</summary>
+    public static readonly string[] LogsourceKeys = { "product", "category", "service" };
 
     /// <summary>The profile with user mappings and gates added (a user gate replaces a built-in one for the same logsource).</summary>
-    public SigmaProfile With(IEnumerable<FieldMapping> fields, IEnumerable<LogsourceGate> gates)
+    public SigmaProfile With(IEnumerable<FieldMapping> fields, IEnumerable<LogsourceGate> gates, IEnumerable<LogsourceField>? logsourceFields = null)
     {
+        var userLogsourceFields = logsourceFields?.ToList() ?? new List<LogsourceField>();
         var userGates = gates.ToList();
         var keptGates = Gates.Where(g => !userGates.Any(u => u.When == g.When));
         // User field mappings go first so that they win ties of equal specificity.
@@ -147,6 +171,7 @@ public sealed record SigmaProfile(
         {
             Fields = userFields.Concat(Fields.Where(f => !userFields.Any(u => u.SigmaField == f.SigmaField && u.When == f.When))).ToEquatableArray(),
             Gates = keptGates.Concat(userGates).ToEquatableArray(),
+            LogsourceFields = userLogsourceFields.Count > 0 ? userLogsourceFields.ToEquatableArray() : LogsourceFields,
         };
     }
 

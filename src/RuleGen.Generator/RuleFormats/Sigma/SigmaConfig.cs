@@ -11,7 +11,11 @@ namespace RuleGen.Generator.RuleFormats.Sigma;
 public sealed record PlaceholderValues(string Name, EquatableArray<string> Values);
 
 /// <summary>User additions to one profile (a built-in one, or a new one based on flat or ecs).</summary>
-public sealed record ProfileAdditions(string Name, string BasedOn, EquatableArray<FieldMapping> Fields, EquatableArray<LogsourceGate> Gates);
+public sealed record ProfileAdditions(string Name, string BasedOn, EquatableArray<FieldMapping> Fields, EquatableArray<LogsourceGate> Gates)
+{
+    /// <summary>Fields in which the events name their own logsource (see <see cref="SigmaProfile.LogsourceFields"/>).</summary>
+    public EquatableArray<LogsourceField> LogsourceFields { get; init; } = EquatableArray<LogsourceField>.Empty;
+}
 
 /// <summary>
 /// What users add to RuleGen's Sigma support, from YAML files given as <c>RuleGenSigmaConfig</c> items:
@@ -27,6 +31,12 @@ public sealed record ProfileAdditions(string Name, string BasedOn, EquatableArra
 ///       - when: { product: linux, service: auditd }
 ///         any:                  # alternatives; each is a map of field: value (or a list of values), ANDed
 ///           - { event.module: auditd }
+///   routed:
+///     base: flat
+///     logsource_fields:         # events name their logsource in these fields: they gate each rule instead
+///       product: product
+///       category: category
+///       service: service
 /// </code>
 /// </summary>
 public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders, EquatableArray<ProfileAdditions> Profiles, EquatableArray<DiagnosticInfo> Diagnostics)
@@ -44,7 +54,7 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
         if (profile is null) return null;
         // A new profile keeps the field rules of its base (flat: evtx paths; ecs: winlog.event_data).
         profile = profile with { Name = key, Base = baseName };
-        foreach (var a in additions) profile = profile.With(a.Fields, a.Gates);
+        foreach (var a in additions) profile = profile.With(a.Fields, a.Gates, a.LogsourceFields);
         return profile;
     }
 
@@ -93,7 +103,7 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
                         {
                             if (p.Value is not YamlMapping body)
                             {
-                                Problem(p.Value.Span, $"profile '{p.Key.Text}' must be a map with 'fields' and/or 'logsources'");
+                                Problem(p.Value.Span, $"profile '{p.Key.Text}' must be a map with 'fields', 'logsources' and/or 'logsource_fields'");
                                 continue;
                             }
                             profiles.Add(ReadProfile(p.Key.Text.Trim().ToLowerInvariant(), body, Problem));
@@ -148,7 +158,27 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
                 gates.Add(new LogsourceGate(When(g["when"]), alternatives.ToEquatableArray()));
             }
         }
-        return new ProfileAdditions(name, baseName, fields.ToEquatableArray(), gates.ToEquatableArray());
+        var logsourceFields = new List<LogsourceField>();
+        if (body.Find("logsource_fields") is { } lf)
+        {
+            if (lf.Value is YamlMapping keys)
+            {
+                foreach (var k in keys.Entries)
+                {
+                    if (System.Array.IndexOf(SigmaProfile.LogsourceKeys, k.Key.Text) < 0)
+                        problem(k.Key.Span, $"'{k.Key.Text}' is not a logsource key: use product, category or service");
+                    else if (k.Value is YamlScalar { IsNull: false } field && field.Text.Trim().Length > 0)
+                        logsourceFields.Add(new LogsourceField(k.Key.Text, field.Text.Trim()));
+                    else
+                        problem(k.Value.Span, $"logsource key '{k.Key.Text}' must name the event field that holds it");
+                }
+            }
+            else
+            {
+                problem(lf.Value.Span, "'logsource_fields' must be a map of logsource key (product, category, service) to event field");
+            }
+        }
+        return new ProfileAdditions(name, baseName, fields.ToEquatableArray(), gates.ToEquatableArray()) { LogsourceFields = logsourceFields.ToEquatableArray() };
     }
 
     private static LogsourceCondition When(YamlNode? node)

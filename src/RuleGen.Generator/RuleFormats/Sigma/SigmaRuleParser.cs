@@ -272,7 +272,8 @@ public static class SigmaRuleParser
                 var clauses = new List<Predicate>();
                 foreach (var clause in alternative.Clauses)
                 {
-                    var field = profile.Resolve(clause.Field, logsource);
+                    // Fields that name the event's logsource are event fields already, not Sigma names to map.
+                    var field = profile.LogsourceFields.Count > 0 ? FieldRef.Of(clause.Field) : profile.Resolve(clause.Field, logsource);
                     if (clause.Values.Count == 1 && clause.Values[0] == "*")
                     {
                         clauses.Add(new ExistsPredicate(field, ExistenceKind.NonNullValue));
