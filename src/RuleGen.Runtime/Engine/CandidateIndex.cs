@@ -163,9 +163,7 @@ public sealed class CandidateIndex
                     var dense = new ulong[_groups[s] * _words];
                     foreach (var entry in _atomRules[i])
                     {
-                        if ((entry & (1 << s)) == 0) continue;
-                        var rule = entry >> EntryShift;
-                        dense[((entry >> GroupShift) & (MaxGroups - 1)) * _words + (rule >> 6)] |= 1UL << rule;
+                        if ((entry & (1 << s)) != 0) dense[HitWord(entry)] |= 1UL << (entry >> EntryShift);
                     }
                     _atomDense[s][i] = dense;
                 }
@@ -491,11 +489,13 @@ public sealed class CandidateIndex
         }
         foreach (var entry in _atomRules[atom])
         {
-            if ((entry & mask) == 0) continue;
-            var rule = entry >> EntryShift;
-            hits[((entry >> GroupShift) & (MaxGroups - 1)) * _words + (rule >> 6)] |= 1UL << rule;
+            if ((entry & mask) != 0) hits[HitWord(entry)] |= 1UL << (entry >> EntryShift);
         }
     }
+
+    /// <summary>The word of an entry's rule in the bit set of its group (groups one after another, <see cref="_words"/> each).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int HitWord(int entry) => ((entry >> GroupShift) & (MaxGroups - 1)) * _words + (entry >> EntryShift >> 6);
 
     /// <summary>A witness text's groups: one, or up to <see cref="MaxGroups"/> joined by <c>&amp;</c> (all must hold).</summary>
     private static List<string> Groups(string witness)

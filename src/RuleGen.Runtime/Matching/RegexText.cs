@@ -3,23 +3,17 @@ using System.Text.RegularExpressions;
 
 namespace RuleGen.Runtime;
 
-/// <summary>Runs .NET regular expressions over UTF-8 text through a reused per-thread char buffer (no allocation).</summary>
+/// <summary>Runs .NET regular expressions over UTF-8 text through this thread's <see cref="Utf16Scratch"/> (no allocation).</summary>
 public static class RegexText
 {
-    [ThreadStatic] private static char[]? t_buffer;
-
     public static bool IsMatch(ThreadRegex regex, ReadOnlySpan<byte> utf8) => IsMatch(regex.Current, utf8);
 
     public static bool IsMatch(Regex regex, ReadOnlySpan<byte> utf8)
     {
-        var buffer = t_buffer;
-        if (buffer is null || buffer.Length < utf8.Length)
-        {
-            buffer = new char[Math.Max(256, utf8.Length * 2)];
-            t_buffer = buffer;
-        }
+        // UTF-8 never takes fewer bytes than UTF-16 takes chars.
+        var buffer = Utf16Scratch.Get(utf8.Length);
         var count = Encoding.UTF8.GetChars(utf8, buffer);
-        return regex.IsMatch(buffer.AsSpan(0, count));
+        return regex.IsMatch(buffer.Slice(0, count));
     }
 }
 

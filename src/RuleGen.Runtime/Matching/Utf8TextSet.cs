@@ -34,10 +34,8 @@ public sealed class Utf8TextSet
     private const int DenseFromChildren = 4;
     private const int MaxDenseRows = 512;
 
-    /// <summary>Longest text widened to UTF-16 on the stack for the vectorised search; longer text uses a per-thread buffer.</summary>
+    /// <summary>Longest text widened to UTF-16 on the stack for the vectorised search; longer text uses <see cref="Utf16Scratch"/>.</summary>
     private const int MaxOnStack = 256;
-
-    [ThreadStatic] private static char[]? t_widened;
 
     public Utf8TextSet(TextRelation relation, bool ignoreCase, params string[] values)
     {
@@ -155,14 +153,6 @@ public sealed class Utf8TextSet
         return -1;
     }
 
-    /// <summary>This thread's buffer for widening long text, grown to <paramref name="length"/> (allocates only when it grows).</summary>
-    private static Span<char> Widened(int length)
-    {
-        var buffer = t_widened;
-        if (buffer is null || buffer.Length < length) t_widened = buffer = new char[Math.Max(length, 2 * (buffer?.Length ?? 512))];
-        return buffer.AsSpan(0, length);
-    }
-
     /// <summary>Whether <paramref name="text"/> starts with, ends with or contains one of the set's texts.</summary>
     public bool IsMatch(ReadOnlySpan<byte> text)
     {
@@ -196,7 +186,7 @@ public sealed class Utf8TextSet
                 if (Ascii.IsValid(text))
                 {
                     if (_asciiSubstrings is null) return false;
-                    var chars = text.Length <= MaxOnStack ? stackalloc char[text.Length] : Widened(text.Length);
+                    var chars = text.Length <= MaxOnStack ? stackalloc char[text.Length] : Utf16Scratch.Get(text.Length);
                     Ascii.ToUtf16(text, chars, out _);
                     return chars.ContainsAny(_asciiSubstrings);
                 }
