@@ -16,6 +16,12 @@ internal sealed partial class ConditionEmitter
 {
     internal const string Rt = "RuleGenRt.";
 
+    /// <summary>The schema a rule or nested scope scans with alone: its field table (see <c>SchemaEmitter.EmitTable</c>).</summary>
+    internal const string ScopeSchema = Rt + "TableSchema<Schema>";
+
+    /// <summary>How many slots a scope's own scan feeds.</summary>
+    internal const string ScopeSlotCount = "Schema.Table.SlotCount";
+
     private readonly RuleFields _fields;
     private readonly List<string> _statics = new();
     private readonly List<(string Name, NestedPredicate Predicate)> _nested = new();
@@ -113,7 +119,7 @@ internal sealed partial class ConditionEmitter
         w.Line();
         var slotNames = _fields.Fields.Select(f => f.ToString()).ToList();
         if (_fields.UsesAllStrings) slotNames.Add("(every string value of the event)");
-        SchemaEmitter.Emit(w, "Schema", SchemaPlan.Build(_fields.Fields, _fields.AllStringsSlot), slotNames);
+        SchemaEmitter.EmitTable(w, "Schema", SchemaPlan.Build(_fields.Fields, _fields.AllStringsSlot), slotNames);
     }
 
     /// <summary>A class with IsMatch + Evaluate + schema for a nested scope.</summary>
@@ -128,23 +134,12 @@ internal sealed partial class ConditionEmitter
         }
     }
 
-    /// <summary>IsMatch: scan the event with this scope's schema, then evaluate.</summary>
+    /// <summary>IsMatch: scan the event with this scope's schema, then evaluate (the runtime's <c>EventScanner.Matches</c>).</summary>
     internal static void EmitIsMatch(SourceWriter w, string accessibility, string name = "IsMatch", string evaluate = "Evaluate",
         string summary = "Whether one UTF-8 JSON event (an object) matches. False for malformed JSON. Allocates nothing.")
     {
         w.Line($"/// <summary>{summary}</summary>");
-        using (w.Block($"{accessibility} static bool {name}(global::System.ReadOnlySpan<byte> utf8Json)"))
-        {
-            w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
-            using (w.Block("try"))
-            {
-                w.Line($"return {Rt}EventScanner.TryScan<Schema>(utf8Json, fields) && {evaluate}(new {Rt}EventView(utf8Json, fields));");
-            }
-            using (w.Block("finally"))
-            {
-                w.Line($"{Rt}EventFields.Release();");
-            }
-        }
+        w.Line($"{accessibility} static bool {name}(global::System.ReadOnlySpan<byte> utf8Json) => {Rt}EventScanner.Matches<{ScopeSchema}>(utf8Json, {evaluate});");
     }
 
     private void EmitBody(SourceWriter w, Predicate condition)

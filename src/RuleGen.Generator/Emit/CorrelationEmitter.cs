@@ -26,7 +26,7 @@ public static class CorrelationEmitter
                 w.Line("new(");
                 using (w.Indent())
                 {
-                    w.Line(MetadataEmitter.RuleInfo(c.Metadata, c.DisplayPath) + ",");
+                    w.Line($"{Rt}RuleInfoJson.Read({Literals.Utf8(MetadataEmitter.RuleInfoJson(c.Metadata, c.DisplayPath))}),");
                     w.Line($"{Rt}CorrelationType.{TypeName(c.Type)},");
                     w.Line($"new {Rt}CorrelationSource[]");
                     w.Line("{");

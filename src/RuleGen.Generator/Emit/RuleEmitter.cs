@@ -20,7 +20,7 @@ public static class RuleEmitter
     /// <summary>Names a rule class declares, which a rule's own type name must not take (C# forbids a member named like its type).</summary>
     public static IEnumerable<string> MemberNames { get; } = new[]
     {
-        "Info", "Fields", "IsMatch", "IsDetectionMatch", "Evaluate", "EvaluateGate", "EvaluateDetection", "Schema",
+        "Info", "InfoCache", "Fields", "IsMatch", "IsDetectionMatch", "Evaluate", "EvaluateGate", "EvaluateDetection", "Schema",
         "Sequence", "MatchSteps", "EvaluateSteps", "Until",
     }.Concat(Enumerable.Range(0, 63).Select(i => "Step" + i)).ToArray();
 
@@ -50,8 +50,12 @@ public static class RuleEmitter
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{GeneratorVersion}\")]");
             using (w.Block($"public static class {input.TypeName}"))
             {
+                // The metadata is data (RuleInfo's properties in camelCase, decoded on first use), and its cache lives
+                // apart from the rule's other statics, so reading Info builds none of the rule's matchers.
                 w.Line("/// <summary>The rule's metadata, as its file states it.</summary>");
-                w.Line($"public static {ConditionEmitter.Rt}RuleInfo Info {{ get; }} = {MetadataEmitter.RuleInfo(meta, input.DisplayPath)};");
+                w.Line($"public static {ConditionEmitter.Rt}RuleInfo Info => {ConditionEmitter.Rt}RuleInfoJson.Cached(ref InfoCache.Value, {Literals.Utf8(MetadataEmitter.RuleInfoJson(meta, input.DisplayPath))});");
+                w.Line();
+                w.Line($"private static class InfoCache {{ internal static {ConditionEmitter.Rt}RuleInfo? Value; }}");
                 w.Line();
                 w.Line("/// <summary>The fields the rule reads, in slot order.</summary>");
                 w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> Fields {{ get; }} = new string[] {{ {string.Join(", ", fields.Fields.Select(f => Literals.String(f.ToString())))} }};");

@@ -54,22 +54,7 @@ public static class RuleSetEmitter
             w.Line($"/// <summary>How many rules the set holds.</summary>");
             w.Line($"public const int Count = {plan.Rules.Count};");
             w.Line();
-            w.Line($"private static readonly {Rt}CompiledRule[] s_rules = new {Rt}CompiledRule[]");
-            w.Line("{");
-            for (var i = 0; i < plan.Rules.Count; i++)
-            {
-                var rule = plan.Rules[i];
-                if (rule.IsSequence)
-                {
-                    // A sequence rule never matches a single event; the sequence engine joins its steps.
-                    w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => false) {{ Sequence = {rules}{rule.TypeName}.Sequence }},");
-                    continue;
-                }
-                var detection = rule.HasGate ? $", static json => {rules}{rule.TypeName}.IsDetectionMatch(json.Span)" : "";
-                w.Line($"    new({i}, {rules}{rule.TypeName}.Info, static json => {rules}{rule.TypeName}.IsMatch(json.Span){detection}),");
-            }
-            w.Line("};");
-            w.Line();
+            EmitRules(w, plan, rules);
             w.Line("/// <inheritdoc/>");
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}CompiledRule> Rules => s_rules;");
             w.Line();
@@ -222,8 +207,8 @@ public static class RuleSetEmitter
                             if (rule.IsSequence) continue;
                             w.Line($"// {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
                             var call = rule.HasGate
-                                ? $"detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(Map{i})) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))"
-                                : $"{rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(Map{i}))";
+                                ? $"detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(SlotMap({i}))) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(SlotMap({i})))"
+                                : $"{rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(SlotMap({i})))";
                             w.Line($"case {i}: return {call};");
                         }
                         w.Line("default: return false;");
@@ -235,13 +220,7 @@ public static class RuleSetEmitter
             EmitIndex(w, plan, shared, allStringsSlot);
             w.Line();
 
-            w.Line("// Slot maps: a rule's own slot i reads shared slot Map[i].");
-            for (var i = 0; i < plan.Rules.Count; i++)
-            {
-                var map = RuleSetPlan.SlotMap(plan.Rules[i], shared, allStringsSlot);
-                // A static array, not a constant span: see SchemaEmitter (CreateSpan allocates in unoptimised code).
-                w.Line($"private static readonly int[] Map{i} = new int[] {{ {string.Join(", ", map)} }};");
-            }
+            EmitSlotMaps(w, plan, shared, allStringsSlot);
             w.Line();
 
             var slotNames = shared.Select(f => f.ToString()).ToList();
@@ -249,6 +228,104 @@ public static class RuleSetEmitter
             SchemaEmitter.Emit(w, "Schema", SchemaPlan.Build(shared, allStringsSlot), slotNames);
         }
         return w.ToString();
+    }
+
+    /// <summary>
+    /// The set's <c>CompiledRule</c>s, built in one loop over the set's dispatch (metadata and lone matchers by rule
+    /// index, in chunked switches), so that starting the set neither decodes any rule's metadata nor runs any rule's
+    /// type initializer: a type initializer with a delegate per rule was most of a corpus's start-up.
+    /// </summary>
+    private static void EmitRules(SourceWriter w, RuleSetPlan plan, string rules)
+    {
+        var sequences = Enumerable.Range(0, plan.Rules.Count).Where(i => plan.Rules[i].IsSequence).ToList();
+        w.Line($"private static readonly {Rt}CompiledRule[] s_rules = CreateRules();");
+        w.Line();
+        using (w.Block($"private static {Rt}CompiledRule[] CreateRules()"))
+        {
+            w.Line($"var rules = new {Rt}CompiledRule[Count];");
+            w.Line($"for (var i = 0; i < rules.Length; i++) rules[i] = new {Rt}CompiledRule(i, Dispatch.Instance);");
+            if (sequences.Count > 0)
+            {
+                w.Line("// Sequence rules never match a single event; the sequence engine joins their steps.");
+                foreach (var i in sequences)
+                    w.Line($"rules[{i}] = new {Rt}CompiledRule({i}, Dispatch.Instance) {{ Sequence = {rules}{plan.Rules[i].TypeName}.Sequence }};");
+            }
+            w.Line("return rules;");
+        }
+        w.Line();
+        w.Line("// Each rule's metadata and its matchers alone, by index (CompiledRule asks here).");
+        using (w.Block($"private sealed class Dispatch : {Rt}IRuleDispatch"))
+        {
+            w.Line("public static readonly Dispatch Instance = new();");
+            w.Line();
+            w.Line($"public {Rt}RuleInfo InfoOf(int rule) => Info(rule);");
+            w.Line();
+            w.Line($"public bool IsMatch(int rule, global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope) => Match(rule, utf8Json, scope == {Rt}MatchScope.DetectionOnly);");
+        }
+        w.Line();
+        EmitChunked(w, plan, $"{Rt}RuleInfo", "Info", "int rule", "rule", i => $"{rules}{plan.Rules[i].TypeName}.Info", "throw new global::System.ArgumentOutOfRangeException(nameof(rule))");
+        w.Line();
+        EmitChunked(w, plan, "bool", "Match", "int rule, global::System.ReadOnlySpan<byte> utf8Json, bool detectionOnly", "rule, utf8Json, detectionOnly", i =>
+        {
+            var rule = plan.Rules[i];
+            if (rule.IsSequence) return "false";
+            var type = rules + rule.TypeName;
+            return rule.HasGate ? $"detectionOnly ? {type}.IsDetectionMatch(utf8Json) : {type}.IsMatch(utf8Json)" : $"{type}.IsMatch(utf8Json)";
+        }, "false");
+        w.Line();
+    }
+
+    /// <summary>A method that switches on a rule index to a per-rule expression, in chunks of <see cref="RulesPerChunk"/> rules (one method each, JIT-compiled when first used).</summary>
+    private static void EmitChunked(SourceWriter w, RuleSetPlan plan, string returnType, string name, string parameters, string arguments,
+        System.Func<int, string> body, string otherwise)
+    {
+        var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
+        using (w.Block($"private static {returnType} {name}({parameters})"))
+        {
+            using (w.Block($"switch (rule / {RulesPerChunk})"))
+            {
+                for (var c = 0; c < chunks; c++) w.Line($"case {c}: return {name}Chunk{c}({arguments});");
+                w.Line($"default: {(otherwise.StartsWith("throw", System.StringComparison.Ordinal) ? otherwise : "return " + otherwise)};");
+            }
+        }
+        for (var c = 0; c < chunks; c++)
+        {
+            w.Line();
+            using (w.Block($"private static {returnType} {name}Chunk{c}({parameters})"))
+            {
+                using (w.Block("switch (rule)"))
+                {
+                    for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
+                        w.Line($"case {i}: return {body(i)};");
+                    w.Line($"default: {(otherwise.StartsWith("throw", System.StringComparison.Ordinal) ? otherwise : "return " + otherwise)};");
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every rule's slot map in one array: rule r's own slot j reads shared slot s_slotMaps[s_slotMapStart[r] + j]. One
+    /// array (stored as data by the compiler) rather than an array per rule, each of which the type initializer built.
+    /// </summary>
+    private static void EmitSlotMaps(SourceWriter w, RuleSetPlan plan, System.Collections.Generic.IReadOnlyList<Model.FieldRef> shared, int allStringsSlot)
+    {
+        var starts = new List<int>();
+        w.Line("// Slot maps: rule r's own slot j reads shared slot s_slotMaps[s_slotMapStart[r] + j].");
+        w.Line("private static readonly int[] s_slotMaps = new int[]");
+        w.Line("{");
+        var at = 0;
+        for (var i = 0; i < plan.Rules.Count; i++)
+        {
+            var map = RuleSetPlan.SlotMap(plan.Rules[i], shared, allStringsSlot);
+            starts.Add(at);
+            at += map.Length;
+            if (map.Length > 0) w.Line($"    /* {i} */ {string.Join(", ", map)},");
+        }
+        starts.Add(at);
+        w.Line("};");
+        w.Line($"private static readonly int[] s_slotMapStart = new int[] {{ {string.Join(", ", starts)} }};");
+        w.Line();
+        w.Line("private static global::System.ReadOnlySpan<int> SlotMap(int rule) => new(s_slotMaps, s_slotMapStart[rule], s_slotMapStart[rule + 1] - s_slotMapStart[rule]);");
     }
 
     /// <summary>The candidate index: each rule's witness for a full match and for the detection alone.</summary>
@@ -347,8 +424,8 @@ public static class RuleSetEmitter
                     var rule = plan.Rules[i];
                     var clock = clocks.IndexOf(rule.SequenceClock!);
                     w.Line($"// {i}: {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
-                    w.Line($"steps = {rules}{rule.TypeName}.EvaluateSteps(ev.WithSlotMap(Map{i}));");
-                    w.Line($"if (steps != 0) sink.OnSteps({i}, {clock}, time{clock}, steps, ev.WithSlotMap(Map{i}));");
+                    w.Line($"steps = {rules}{rule.TypeName}.EvaluateSteps(ev.WithSlotMap(SlotMap({i})));");
+                    w.Line($"if (steps != 0) sink.OnSteps({i}, {clock}, time{clock}, steps, ev.WithSlotMap(SlotMap({i})));");
                 }
             }
         }

@@ -1,17 +1,78 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
+using System.Text;
 using RuleGen.Generator.Planning;
+using RuleGen.Generator.RuleFormats;
 
 namespace RuleGen.Generator.Emit;
 
 /// <summary>
-/// Emits a <see cref="SchemaPlan"/> as an <c>IFieldSchema</c> struct: the key lookup is a generated decision tree
-/// (switch on key length, then on the byte that best separates the candidates, then one sequence comparison), not
-/// a dictionary.
+/// Emits a <see cref="SchemaPlan"/> in one of two forms. A rule set's schema (<see cref="Emit"/>), which every event
+/// goes through, is an <c>IFieldSchema</c> struct whose key lookup is a generated decision tree (switch on key length,
+/// then on the byte that best separates the candidates, then one sequence comparison). A rule's own schema, for its
+/// <c>IsMatch</c> alone, is data (<see cref="EmitTable"/>): a runtime <c>FieldTable</c> decoded on first use, since
+/// thousands of rules each with its own decision tree were most of a corpus's generated code.
 /// </summary>
 public static class SchemaEmitter
 {
     private const string Rt = "global::RuleGen.Runtime.";
+
+    /// <summary>A rule's (or nested scope's) schema as a table: a struct naming the <c>FieldTable</c> decoded from <see cref="TableJson"/>.</summary>
+    public static void EmitTable(SourceWriter w, string typeName, SchemaPlan plan, IReadOnlyList<string> slotNames)
+    {
+        w.Line("/// <summary>The field paths read here, as a table of dotted prefixes for the scanner (see <c>FieldTable</c>).</summary>");
+        w.Line($"/// <remarks>Slots: {string.Join(", ", slotNames.Select((name, i) => $"{i} = {Literals.Xml(name)}"))}.</remarks>");
+        using (w.Block($"private readonly struct {typeName} : {Rt}IFieldTableSource"))
+        {
+            w.Line($"public static {Rt}FieldTable Table {{ get; }} = {Rt}FieldTable.FromJson({Literals.Utf8(TableJson(plan))});");
+        }
+    }
+
+    /// <summary>
+    /// The plan as the JSON <c>FieldTable.FromJson</c> reads: slot count, all-strings slot, each node's slots (node 0 is
+    /// the event), the edges <c>[from, key, to, spaceless]</c> and the field-name patterns <c>[pattern, slot]</c>.
+    /// </summary>
+    public static string TableJson(SchemaPlan plan)
+    {
+        var sb = new StringBuilder();
+        sb.Append("{\"slots\":").Append(plan.SlotCount.ToString(CultureInfo.InvariantCulture));
+        sb.Append(",\"allStrings\":").Append(plan.AllStringsSlot.ToString(CultureInfo.InvariantCulture));
+        sb.Append(",\"nodes\":[");
+        var first = true;
+        foreach (var node in plan.Nodes.OrderBy(n => n.Id))
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            sb.Append('[').Append(string.Join(",", node.Slots.Select(s => s.ToString(CultureInfo.InvariantCulture)))).Append(']');
+        }
+        sb.Append("],\"edges\":[");
+        first = true;
+        foreach (var node in plan.Nodes.OrderBy(n => n.Id))
+        {
+            foreach (var edge in node.Children)
+            {
+                if (!first) sb.Append(',');
+                first = false;
+                sb.Append('[').Append(node.Id.ToString(CultureInfo.InvariantCulture)).Append(',');
+                JsonText.AppendString(sb, edge.Key);
+                sb.Append(',').Append(edge.Target.ToString(CultureInfo.InvariantCulture)).Append(',').Append(edge.IgnoresSpaces ? '1' : '0').Append(']');
+            }
+        }
+        sb.Append(']');
+        if (plan.Patterns.Count > 0)
+        {
+            sb.Append(",\"patterns\":[");
+            sb.Append(string.Join(",", plan.Patterns.Select(p =>
+            {
+                var item = new StringBuilder("[");
+                JsonText.AppendString(item, p.Pattern);
+                return item.Append(',').Append(p.Slot.ToString(CultureInfo.InvariantCulture)).Append(']').ToString();
+            })));
+            sb.Append(']');
+        }
+        return sb.Append('}').ToString();
+    }
 
     public static void Emit(SourceWriter w, string typeName, SchemaPlan plan, IReadOnlyList<string> slotNames)
     {

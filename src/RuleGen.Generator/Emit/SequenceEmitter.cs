@@ -42,10 +42,10 @@ public static class SequenceEmitter
         w.Line($"/// <summary>Which steps one UTF-8 JSON event matches (bit i: step i; <c>SequenceDefinition.UntilBit</c>: the until step). 0 for malformed JSON.</summary>");
         using (w.Block("public static ulong MatchSteps(global::System.ReadOnlySpan<byte> utf8Json)"))
         {
-            w.Line($"var fields = {Rt}EventFields.ForCurrentThread(Schema.SlotCount);");
+            w.Line($"var fields = {Rt}EventFields.ForCurrentThread({ConditionEmitter.ScopeSlotCount});");
             using (w.Block("try"))
             {
-                w.Line($"return {Rt}EventScanner.TryScan<Schema>(utf8Json, fields) ? EvaluateSteps(new {Rt}EventView(utf8Json, fields)) : 0UL;");
+                w.Line($"return {Rt}EventScanner.TryScan<{ConditionEmitter.ScopeSchema}>(utf8Json, fields) ? EvaluateSteps(new {Rt}EventView(utf8Json, fields)) : 0UL;");
             }
             using (w.Block("finally"))
             {

@@ -1,24 +1,58 @@
 namespace RuleGen.Runtime;
 
+/// <summary>
+/// What a generated rule set answers about any of its rules by index: its metadata and its matcher alone. A set of
+/// thousands of rules builds its <see cref="CompiledRule"/>s in one loop over this, instead of a type initializer with
+/// a delegate per rule, and decodes a rule's metadata only when someone asks for it.
+/// </summary>
+public interface IRuleDispatch
+{
+    /// <summary>The rule's metadata (each rule caches its own).</summary>
+    RuleInfo InfoOf(int rule);
+
+    /// <summary>Evaluates the rule alone on one UTF-8 JSON event; false for malformed JSON.</summary>
+    bool IsMatch(int rule, ReadOnlySpan<byte> utf8Json, MatchScope scope);
+}
+
 /// <summary>One compiled rule: its metadata and its matcher.</summary>
 public sealed class CompiledRule
 {
-    private readonly Func<ReadOnlyMemory<byte>, bool> _isMatch;
-    private readonly Func<ReadOnlyMemory<byte>, bool> _isDetectionMatch;
+    private readonly Func<ReadOnlyMemory<byte>, bool>? _isMatch;
+    private readonly Func<ReadOnlyMemory<byte>, bool>? _isDetectionMatch;
+    private readonly IRuleDispatch? _dispatch;
+    private RuleInfo? _info;
 
     public CompiledRule(int index, RuleInfo info, Func<ReadOnlyMemory<byte>, bool> isMatch,
         Func<ReadOnlyMemory<byte>, bool>? isDetectionMatch = null)
     {
         Index = index;
-        Info = info;
+        _info = info;
         _isMatch = isMatch;
         _isDetectionMatch = isDetectionMatch ?? isMatch;
+    }
+
+    /// <summary>Rule <paramref name="index"/> of a generated rule set; its metadata is read when first asked for.</summary>
+    public CompiledRule(int index, IRuleDispatch dispatch)
+    {
+        Index = index;
+        _dispatch = dispatch;
     }
 
     /// <summary>The rule's position in its rule set (what <see cref="IRuleSet.Evaluate"/> reports).</summary>
     public int Index { get; }
 
-    public RuleInfo Info { get; }
+    public RuleInfo Info
+    {
+        get
+        {
+            var info = Volatile.Read(ref _info);
+            if (info is not null) return info;
+            // The dispatch caches each rule's metadata, so threads that race here get the same instance.
+            info = _dispatch!.InfoOf(Index);
+            Volatile.Write(ref _info, info);
+            return info;
+        }
+    }
 
     /// <summary>
     /// For a multi-event rule (EQL sequence or sample), its definition; null for single-event rules. A sequence rule
@@ -35,11 +69,12 @@ public sealed class CompiledRule
     public Func<ReadOnlyMemory<byte>, long, bool>? IndicatorQuery { get; init; }
 
     /// <summary>Evaluates this rule alone (convenience; the generated static <c>IsMatch</c> takes a span).</summary>
-    public bool IsMatch(ReadOnlyMemory<byte> utf8Json) => _isMatch(utf8Json);
+    public bool IsMatch(ReadOnlyMemory<byte> utf8Json) => IsMatch(utf8Json, MatchScope.Full);
 
     /// <summary>Evaluates this rule alone with the given meaning of a match.</summary>
     public bool IsMatch(ReadOnlyMemory<byte> utf8Json, MatchScope scope) =>
-        scope == MatchScope.DetectionOnly ? _isDetectionMatch(utf8Json) : _isMatch(utf8Json);
+        _dispatch is not null ? _dispatch.IsMatch(Index, utf8Json.Span, scope)
+        : scope == MatchScope.DetectionOnly ? _isDetectionMatch!(utf8Json) : _isMatch!(utf8Json);
 
     public override string ToString() => Info.ToString();
 }
