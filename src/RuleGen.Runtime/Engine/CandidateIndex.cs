@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -175,6 +176,7 @@ public sealed class CandidateIndex
         _slotPrefixLengths = new int[maxSlot + 1];
         _slotSuffixLengths = new int[maxSlot + 1];
         var gramCounts = new Dictionary<ulong, int>();
+        var seenGrams = new HashSet<ulong>();
         var present = new List<(int, int)>();
         var byteAtoms = new List<(byte, int)>[maxSlot + 1];
         for (var i = 0; i < count; i++)
@@ -200,8 +202,14 @@ public sealed class CandidateIndex
             }
             if (_atomLiteral[i].Length < GramLength) throw new ArgumentException($"A substring witness shorter than {GramLength} bytes cannot be indexed.");
             slotHasGrams[slot] = true;
-            foreach (var gram in DistinctGrams(slot, _atomLiteral[i]))
-                gramCounts[gram] = gramCounts.GetValueOrDefault(gram) + 1;
+            // Each literal counts a gram once however often it holds it; one set reused, one lookup per gram.
+            seenGrams.Clear();
+            var literal = _atomLiteral[i];
+            for (var offset = 0; offset + GramLength <= literal.Length; offset++)
+            {
+                var key = GramKey(slot, Gram(literal, offset));
+                if (seenGrams.Add(key)) CollectionsMarshal.GetValueRefOrAddDefault(gramCounts, key, out _)++;
+            }
         }
         _presentAtoms = present.ToArray();
         _slotBytes = new SearchValues<byte>?[maxSlot + 1];
@@ -552,16 +560,6 @@ public sealed class CandidateIndex
             at = colon + 1;
             yield return (slot, kind, witness.Substring(at, length));
             at += length;
-        }
-    }
-
-    private static IEnumerable<ulong> DistinctGrams(int slot, byte[] literal)
-    {
-        var seen = new HashSet<ulong>();
-        for (var offset = 0; offset + GramLength <= literal.Length; offset++)
-        {
-            var key = GramKey(slot, Gram(literal, offset));
-            if (seen.Add(key)) yield return key;
         }
     }
 
