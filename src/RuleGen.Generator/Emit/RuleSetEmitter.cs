@@ -58,6 +58,15 @@ public static class RuleSetEmitter
             w.Line("/// <inheritdoc/>");
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}CompiledRule> Rules => s_rules;");
             w.Line();
+            var defaults = new ulong[(plan.Rules.Count + 63) / 64];
+            for (var i = 0; i < plan.Rules.Count; i++)
+                if (plan.Rules[i].HasDefaultRunSettings) defaults[i >> 6] |= 1UL << (i & 63);
+            w.Line($"// Bit r: rule r's metadata sets no schedule, time field or rule-type settings ({plan.Rules.Count(r => r.HasDefaultRunSettings)} of {plan.Rules.Count} rules).");
+            w.Line($"private static readonly ulong[] s_defaultRunSettings = new ulong[] {{ {string.Join(", ", defaults.Select(d => "0x" + d.ToString("X16", System.Globalization.CultureInfo.InvariantCulture) + "UL"))} }};");
+            w.Line();
+            w.Line("/// <inheritdoc/>");
+            w.Line("public bool HasDefaultRunSettings(int rule) => (uint)rule < Count && (s_defaultRunSettings[rule >> 6] >> (rule & 63) & 1) != 0;");
+            w.Line();
             if (plan.Correlations.Count > 0) CorrelationEmitter.EmitMembers(w, plan);
             w.Line("/// <inheritdoc/>");
             using (w.Block("public int Evaluate(global::System.ReadOnlySpan<byte> utf8Json, global::System.Span<int> matches)"))

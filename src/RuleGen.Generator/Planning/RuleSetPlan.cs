@@ -15,6 +15,24 @@ public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Na
     public bool IsSequence => SequenceClock is not null;
     public Predicate Condition { get; init; } = ConstantPredicate.True;
     public Predicate? Gate { get; init; }
+
+    /// <summary>
+    /// The rule's metadata sets nothing that decides how a host runs it (see <see cref="RunsOnDefaults"/>), so a host
+    /// can set it up without reading that metadata.
+    /// </summary>
+    public bool HasDefaultRunSettings { get; init; }
+
+    /// <summary>
+    /// No interval, look-back, max_signals or timestamp_override, a single-event query (KQL, EQL, Sigma), and no
+    /// rule-type settings (threshold, new_terms, threat_match, alert suppression).
+    /// </summary>
+    public static bool RunsOnDefaults(RuleModel rule)
+    {
+        var m = rule.Metadata;
+        if (rule.Sequence is not null || m.Interval is not null || m.From is not null || m.MaxSignals is not null || m.TimestampOverride is not null) return false;
+        if (m.Type is not ("query" or "eql" or "sigma")) return false;
+        return m.Elastic is not { } e || e.NewTerms is null && e.Threshold is null && e.ThreatMatch is null && e.AlertSuppression is null;
+    }
 }
 
 /// <summary>
@@ -57,7 +75,12 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
 
     private static RuleSetEntry Entry(RuleEmitInput r) => new(
         r.TypeName, r.DisplayPath, r.Rule.Metadata.Name, RuleFields.OfRule(r.Rule), r.Rule.Gate is not null,
-        r.Rule.Sequence?.TimestampField) { Condition = r.Rule.Condition ?? ConstantPredicate.False, Gate = r.Rule.Gate };
+        r.Rule.Sequence?.TimestampField)
+    {
+        Condition = r.Rule.Condition ?? ConstantPredicate.False,
+        Gate = r.Rule.Gate,
+        HasDefaultRunSettings = RuleSetEntry.RunsOnDefaults(r.Rule),
+    };
 
     public IReadOnlyList<FieldRef> SharedFields()
     {

@@ -90,6 +90,7 @@ public sealed partial class DetectionEngine
             }
         }
         var dropped = 0;
+        SetUpAll();
         var byKey = _runners.Where(r => r is not null).GroupBy(r => (r!.Rule.Info.Id, r.Rule.Info.SourceFile)).ToDictionary(g => g.Key, g => g.First()!);
         foreach (var saved in state.GetProperty("rules").EnumerateArray())
         {

@@ -44,15 +44,45 @@ public sealed partial class DetectionEngine
         _runners = new RuleRunner?[ruleSet.Rules.Count];
         _sequenceRunners = new SequenceRunner?[ruleSet.Rules.Count];
         _problems = new string?[ruleSet.Rules.Count];
+        _indicators = indicators;
+        _deferred = new bool[ruleSet.Rules.Count];
         foreach (var rule in ruleSet.Rules)
         {
-            var schedule = RuleSchedule.Of(rule.Info);
-            _runners[rule.Index] = CreateRunner(rule, schedule, Clocks.ClockOf(rule.Info), indicators, out var problem);
-            _sequenceRunners[rule.Index] = _runners[rule.Index] as SequenceRunner;
-            _problems[rule.Index] = problem ?? schedule.Problem;
+            // A rule on Kibana's defaults gets its runner when it first matches: a corpus of thousands of rules then
+            // starts without decoding every rule's metadata, and a rule that never matches costs nothing.
+            if (ruleSet.HasDefaultRunSettings(rule.Index)) _deferred[rule.Index] = true;
+            else SetUp(rule);
         }
         Correlations = new CorrelationEngine(this, correlations ?? ruleSet.Correlations);
-        foreach (var rule in Correlations.SilencedRules) _runners[rule]!.Alerts = false;
+        foreach (var rule in Correlations.SilencedRules) RunnerOf(rule)!.Alerts = false;
+    }
+
+    private readonly IndicatorSet? _indicators;
+    private readonly bool[] _deferred;
+
+    private void SetUp(CompiledRule rule)
+    {
+        var schedule = RuleSchedule.Of(rule.Info);
+        _runners[rule.Index] = CreateRunner(rule, schedule, Clocks.ClockOf(rule.Info), _indicators, out var problem);
+        _sequenceRunners[rule.Index] = _runners[rule.Index] as SequenceRunner;
+        _problems[rule.Index] = problem ?? schedule.Problem;
+    }
+
+    /// <summary>The rule's runner, set up now if it was deferred; null for a rule that does not run.</summary>
+    private RuleRunner? RunnerOf(int rule)
+    {
+        if (_deferred[rule])
+        {
+            _deferred[rule] = false;
+            SetUp(_ruleSet.Rules[rule]);
+        }
+        return _runners[rule];
+    }
+
+    /// <summary>Sets up every deferred runner (before state is restored, which finds runners by rule id).</summary>
+    private void SetUpAll()
+    {
+        for (var rule = 0; rule < _deferred.Length; rule++) RunnerOf(rule);
     }
 
     public DetectionOptions Options { get; }
@@ -164,7 +194,7 @@ public sealed partial class DetectionEngine
         {
             foreach (var index in matches)
             {
-                var runner = _runners[index];
+                var runner = RunnerOf(index);
                 if (runner is null) continue;
                 var t = clockTimes[runner.Clock];
                 var timeless = t == EventTime.Missing;

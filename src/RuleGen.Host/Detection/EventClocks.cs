@@ -35,7 +35,9 @@ public sealed class EventClocks
     }
 
     /// <summary>The clocks of a rule set's rules (by their <c>timestamp_override</c>).</summary>
-    public static EventClocks Of(IRuleSet ruleSet) => new(ruleSet.Rules.Select(r => r.Info.TimestampOverride));
+    /// <remarks>A rule on default run settings has no <c>timestamp_override</c>: its metadata is not read.</remarks>
+    public static EventClocks Of(IRuleSet ruleSet) =>
+        new(ruleSet.Rules.Where(r => !ruleSet.HasDefaultRunSettings(r.Index)).Select(r => r.Info.TimestampOverride));
 
     /// <summary>The time fields read from each event (<c>@timestamp</c> first).</summary>
     public IReadOnlyList<string> Fields { get; }

@@ -95,6 +95,14 @@ public interface IRuleSet
     IReadOnlyList<CorrelationDefinition> Correlations => Array.Empty<CorrelationDefinition>();
 
     /// <summary>
+    /// True when rule <paramref name="rule"/>'s metadata sets nothing that decides how a host runs it: no interval,
+    /// look-back (<c>from</c>), <c>max_signals</c> or <c>timestamp_override</c>, a single-event query, and no rule-type
+    /// settings (threshold, new_terms, threat_match, alert suppression). A host can then set the rule up on Kibana's
+    /// defaults without reading its metadata, which a rule set of thousands of rules decodes only when asked.
+    /// </summary>
+    bool HasDefaultRunSettings(int rule) => false;
+
+    /// <summary>
     /// Evaluates every rule against one UTF-8 JSON event and writes the indexes of the matching rules into
     /// <paramref name="matches"/> (in rule order). Returns how many rules matched; when that is more than
     /// <paramref name="matches"/> holds, only the first ones are written. Allocates nothing.
