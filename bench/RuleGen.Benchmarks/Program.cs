@@ -25,11 +25,15 @@ const string Usage = """
                       sampling profiler (perf record with DOTNET_PerfMapEnabled=1)
       --compile-budget  instead of benchmarks: run the generator over the whole Elastic and Sigma corpora
                       (generator time, generated code size, C# compile time, one-rule edit)
+      --redos         instead of the rows: the ReDoS probes over a 50 KB value (RedosBenchmarks), one event
+                      per operation; with --quick, BenchmarkDotNet's short job
+      --timeout-precision  instead of benchmarks: how precisely regex match timeouts of 1 to 50 ms fire here
+      --regex-timeout MS  the match timeout of regexes that need backtracking (default 10; see RegexText)
     The table is printed at the end and written to BenchmarkDotNet.Artifacts/results/rulegen-performance.md.
     """;
 
 var filters = new List<string>();
-bool quick = false, verify = true, list = false, interpreter = true, budget = false;
+bool quick = false, verify = true, list = false, interpreter = true, budget = false, redos = false;
 string? profile = null;
 var profileSeconds = 20.0;
 for (var i = 0; i < args.Length; i++)
@@ -42,6 +46,12 @@ for (var i = 0; i < args.Length; i++)
         case "--no-interpreter": interpreter = false; break;
         case "--list": list = true; break;
         case "--compile-budget": budget = true; break;
+        case "--redos": redos = true; break;
+        case "--timeout-precision": return TimeoutPrecision.Run(Console.Out);
+        case "--regex-timeout" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var milliseconds) && milliseconds > 0:
+            RegexText.MatchTimeout = TimeSpan.FromMilliseconds(milliseconds);
+            i++;
+            break;
         case "--profile" when i + 1 < args.Length:
             profile = args[++i];
             if (i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var seconds))
@@ -56,6 +66,21 @@ for (var i = 0; i < args.Length; i++)
 }
 
 if (budget) return CompileBudget.Run(Console.Out);
+if (redos)
+{
+    var redosJob = quick ? Job.ShortRun.WithId("short") : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).WithId("rulegen");
+    var redosConfig = ManualConfig.CreateEmpty()
+        .AddJob(redosJob.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)))
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumnProvider(DefaultColumnProviders.Instance)
+        .AddLogger(ConsoleLogger.Default)
+        .AddExporter(MarkdownExporter.GitHub)
+        .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+        .WithOptions(ConfigOptions.DisableLogFile);
+    Console.WriteLine($"regex match timeout (backtracking patterns): {RegexText.MatchTimeout.TotalMilliseconds:N0} ms");
+    BenchmarkRunner.Run<RedosBenchmarks>(redosConfig);
+    return 0;
+}
 if (profile is not null)
 {
     var row = Catalog.All().FirstOrDefault(r => r.ToString() == profile);

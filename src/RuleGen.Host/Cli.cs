@@ -23,6 +23,8 @@ public static class Cli
               --final          with --state: this input ends the stream (remaining executions run, then save)
               --indicators FILE  NDJSON indicator documents for threat_match rules
               --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
+              --regex-timeout MS  how long one match of a regex that needs backtracking (RG0223) may take
+                               (default 10); a match that takes longer counts as no match and is counted
               --threads N      evaluate events on N threads (default: every core); alerts keep the input order
               --               the arguments that follow are INPUTs, even if they start with '-'
 

@@ -24,6 +24,12 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary><c>--lateness DURATION</c>: how far out of time order events may arrive (see <see cref="DetectionOptions.AllowedLateness"/>).</summary>
     public TimeSpan AllowedLateness { get; init; } = new DetectionOptions().AllowedLateness;
+
+    /// <summary>
+    /// <c>--regex-timeout MS</c>: how long one match of a regex that needs backtracking may take (see
+    /// <see cref="RegexText.MatchTimeout"/>); null keeps the default.
+    /// </summary>
+    public TimeSpan? RegexTimeout { get; init; }
 }
 
 /// <summary>
@@ -64,6 +70,7 @@ public static class ScanCommand
         string? state = null, indicators = null;
         var final = false;
         var lateness = new DetectionOptions().AllowedLateness;
+        TimeSpan? regexTimeout = null;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -102,6 +109,15 @@ public static class ScanCommand
                     break;
                 case "--final":
                     final = true;
+                    break;
+                case "--regex-timeout":
+                    if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds <= 0 || milliseconds > int.MaxValue)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a number of milliseconds greater than 0 (default {RegexText.DefaultMatchTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}).");
+                        return false;
+                    }
+                    regexTimeout = TimeSpan.FromMilliseconds(milliseconds);
+                    i++;
                     break;
                 case "--state" or "--indicators" or "--lateness":
                     if (i + 1 >= args.Length)
@@ -142,7 +158,7 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: --final ends a stream kept with --state DIR; without --state every scan ends its stream.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress, threads) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final };
+        options = new ScanOptions(inputs, output, quiet, progress, threads) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, RegexTimeout = regexTimeout };
         return true;
     }
 
@@ -195,6 +211,8 @@ public static class ScanCommand
         var stderr = console.Stderr;
         var time = console.Time;
         var started = time.GetTimestamp();
+        // Before any match: rules' regexes read it when they build their engines.
+        if (options.RegexTimeout is { } regexTimeout) RegexText.MatchTimeout = regexTimeout;
         var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
         var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
         // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.

@@ -12,12 +12,22 @@ public sealed class ScanSummary
     private readonly long[] _alertsPerRule;
     private readonly List<string> _malformed = new();
     private readonly int _inputs;
+    private readonly Dictionary<string, long> _regexTimeoutsBefore;
 
     public ScanSummary(int ruleCount, int inputs)
     {
         _alertsPerRule = new long[ruleCount];
         _inputs = inputs;
+        // The counters are the process's; this scan's are what they gained since it started.
+        _regexTimeoutsBefore = RegexTimeouts.Snapshot().ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
     }
+
+    /// <summary>Regex matches of this scan that ran out of time (each counted as no match), per rule id, ordered by id.</summary>
+    public IReadOnlyList<KeyValuePair<string, long>> RegexTimeoutsByRule() =>
+        RegexTimeouts.Snapshot()
+            .Select(e => new KeyValuePair<string, long>(e.Key, e.Value - _regexTimeoutsBefore.GetValueOrDefault(e.Key)))
+            .Where(e => e.Value > 0)
+            .ToList();
 
     /// <summary>Well-formed events evaluated.</summary>
     public long Events { get; set; }
@@ -75,6 +85,17 @@ public sealed class ScanSummary
             // After the rules come the rule set's Sigma correlations.
             var info = i < ruleSet.Rules.Count ? ruleSet.Rules[i].Info : ruleSet.Correlations[i - ruleSet.Rules.Count].Info;
             stderr.WriteLine(string.Format(c, "    {0,8:N0}  {1} ({2})", _alertsPerRule[i], info.Name, info.Id));
+        }
+        var timeouts = RegexTimeoutsByRule();
+        if (timeouts.Count > 0)
+        {
+            stderr.WriteLine(string.Format(c, "  regex timeouts: {0:N0} (matches longer than {1:N0} ms, counted as no match; see RG0223)",
+                timeouts.Sum(t => t.Value), RegexText.MatchTimeout.TotalMilliseconds));
+            foreach (var (rule, count) in timeouts)
+            {
+                var name = ruleSet.Rules.FirstOrDefault(r => r.Info.Id == rule)?.Info.Name ?? "(unknown rule)";
+                stderr.WriteLine(string.Format(c, "    {0,8:N0}  {1} ({2})", count, name, rule));
+            }
         }
     }
 

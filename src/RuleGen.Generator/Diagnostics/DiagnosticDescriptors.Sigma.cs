@@ -3,8 +3,8 @@ using Microsoft.CodeAnalysis;
 namespace RuleGen.Generator.Diagnostics;
 
 // RG02xx: Sigma rules. Errors mean the rule is not compiled (it is invalid, or RuleGen cannot give it the meaning the
-// specification does); warnings mean a valid rule was skipped for a reason the user can fix; infos say what RuleGen
-// does differently from a full match (correlations, filters, rules without a logsource condition).
+// specification does); warnings mean a valid rule was skipped, or runs with a risk, for a reason the user can fix;
+// infos say what RuleGen does differently from a full match (correlations, filters, rules without a logsource condition).
 public static partial class DiagnosticDescriptors
 {
     internal const string Sigma = "RuleGen.Sigma";
@@ -104,5 +104,10 @@ public static partial class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SigmaCorrelationUnsupportedType = new(
         "RG0222", "Correlation type not supported yet",
         "Correlation rule '{0}' is not compiled: type {1} is not supported yet (RuleGen runs event_count, value_count, temporal and temporal_ordered); the other rules are unaffected",
+        Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaBacktrackingRegex = new(
+        "RG0223", "Regular expression needs backtracking",
+        "The regular expression '{0}' uses {1}, which only the backtracking engine runs: it is matched with a timeout (a match that runs out of time counts as no match and is counted for the rule) instead of in linear time; rewrite it without {2} to make it immune to slow inputs",
         Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 }

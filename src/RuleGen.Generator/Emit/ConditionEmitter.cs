@@ -26,16 +26,19 @@ internal sealed partial class ConditionEmitter
     private readonly List<string> _statics = new();
     private readonly List<(string Name, NestedPredicate Predicate)> _nested = new();
     private readonly string _nestedPrefix;
+    private readonly string _ruleId;
     private readonly ExpressionEmitter _expressions;
 
     /// <param name="fields">The scope's fields (its slots).</param>
+    /// <param name="ruleId">The rule's id, under which the runtime counts its regexes' timeouts.</param>
     /// <param name="nestedPrefix">
     /// How this scope's nested scopes are named (Nested0, Nested1, ...; inside Nested0: Nested0_0, ...), so a nested
     /// class never shares its name with the class around it.
     /// </param>
-    public ConditionEmitter(RuleFields fields, string nestedPrefix = "Nested")
+    public ConditionEmitter(RuleFields fields, string ruleId, string nestedPrefix = "Nested")
     {
         _fields = fields;
+        _ruleId = ruleId;
         _nestedPrefix = nestedPrefix;
         _expressions = new ExpressionEmitter(fields, MatcherStatic, Static);
     }
@@ -107,13 +110,13 @@ internal sealed partial class ConditionEmitter
         if (_statics.Count > 0)
         {
             w.Line();
-            foreach (var line in _statics) w.Line(line);
+            foreach (var line in _statics) w.Lines(line);
         }
 
         foreach (var (name, nested) in _nested)
         {
             w.Line();
-            EmitScopeClass(w, name, "private", nested.Inner, $"The nested query on {nested.Field}.");
+            EmitScopeClass(w, name, "private", nested.Inner, $"The nested query on {nested.Field}.", _ruleId);
         }
 
         w.Line();
@@ -123,14 +126,14 @@ internal sealed partial class ConditionEmitter
     }
 
     /// <summary>A class with IsMatch + Evaluate + schema for a nested scope.</summary>
-    internal static void EmitScopeClass(SourceWriter w, string name, string accessibility, Predicate condition, string summary)
+    internal static void EmitScopeClass(SourceWriter w, string name, string accessibility, Predicate condition, string summary, string ruleId)
     {
         w.Line($"/// <summary>{Literals.Xml(summary)}</summary>");
         using (w.Block($"{accessibility} static class {name}"))
         {
             EmitIsMatch(w, "public", summary: "Whether one object element (UTF-8 JSON) satisfies the nested query as a whole.");
             w.Line();
-            new ConditionEmitter(RuleFields.Of(condition), name + "_").EmitMembers(w, condition, "public");
+            new ConditionEmitter(RuleFields.Of(condition), ruleId, name + "_").EmitMembers(w, condition, "public");
         }
     }
 
@@ -297,25 +300,43 @@ internal sealed partial class ConditionEmitter
                     $"{Rt}Wildcard.Parse({Literals.String(wildcard.Pattern.ToString())}, ignoreCase: {Literals.Bool(wildcard.Case == CaseMode.IgnoreAsciiCase)})");
             case RegexMatcher regex:
             {
-                // Compiled: the rule's type initializer turns the pattern into IL once (about a millisecond); matching
-                // then runs several times faster than the regex interpreter, and regexes run on every candidate event.
-                var options = new List<string> { "global::System.Text.RegularExpressions.RegexOptions.CultureInvariant", "global::System.Text.RegularExpressions.RegexOptions.Compiled" };
+                var options = new List<string> { "global::System.Text.RegularExpressions.RegexOptions.CultureInvariant" };
+                string engine;
+                if (BacktrackingConstructs.Find(regex.Pattern) is { } construct)
+                {
+                    // Compiled: the backtracking engine turns the pattern into IL once (about a millisecond, on the
+                    // first match); matching then runs several times faster than its interpreter.
+                    options.Add("global::System.Text.RegularExpressions.RegexOptions.Compiled");
+                    engine = $"Backtracking, with a timeout (RuleGenRt.RegexText.MatchTimeout; a timeout is no match, counted for the rule): the pattern uses {construct}, which the linear-time engine cannot run.";
+                }
+                else
+                {
+                    // Not Compiled: the non-backtracking engine accepts it, but measured no faster with it (it builds
+                    // its automaton lazily either way; README, "Linear-time matching").
+                    options.Add("global::System.Text.RegularExpressions.RegexOptions.NonBacktracking");
+                    engine = "Linear time (NonBacktracking): no backreference, lookaround or other construct that needs backtracking.";
+                }
                 if ((regex.Flags & RegexFlags.IgnoreCase) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.IgnoreCase");
                 if ((regex.Flags & RegexFlags.Multiline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Multiline");
                 if ((regex.Flags & RegexFlags.Singleline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Singleline");
                 // One instance per thread (ThreadRegex): a shared Regex allocates when threads match it at once.
                 return Static($"{Rt}ThreadRegex", "regex",
-                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)})");
+                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)}, rule: {Literals.String(_ruleId)})",
+                    Literals.Comment(engine));
             }
             default:
                 throw new NotSupportedException("No static object for matcher " + matcher.GetType().Name);
         }
     }
 
-    private string Static(string type, string prefix, string initializer)
+    private string Static(string type, string prefix, string initializer) => Static(type, prefix, initializer, comment: null);
+
+    /// <param name="comment">A line said about the static in the generated code (why it is built this way), or null.</param>
+    private string Static(string type, string prefix, string initializer, string? comment)
     {
         var name = $"s_{prefix}{_statics.Count}";
-        _statics.Add($"private static readonly {type} {name} = {initializer};");
+        var declaration = $"private static readonly {type} {name} = {initializer};";
+        _statics.Add(comment is null ? declaration : $"// {comment}\n{declaration}");
         return name;
     }
 

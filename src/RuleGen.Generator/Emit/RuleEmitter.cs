@@ -62,7 +62,7 @@ public static class RuleEmitter
                 w.Line();
                 if (rule.Sequence is { } sequence)
                 {
-                    SequenceEmitter.EmitMembers(w, sequence, fields);
+                    SequenceEmitter.EmitMembers(w, sequence, fields, meta.Id);
                 }
                 else
                 {
@@ -74,7 +74,7 @@ public static class RuleEmitter
                             "Whether one UTF-8 JSON event matches the detection alone, without the logsource gate. False for malformed JSON.");
                         w.Line();
                     }
-                    new ConditionEmitter(fields).EmitMembers(w, rule.Condition!, "public", gate);
+                    new ConditionEmitter(fields, meta.Id).EmitMembers(w, rule.Condition!, "public", gate);
                 }
             }
         }

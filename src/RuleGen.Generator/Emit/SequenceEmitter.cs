@@ -15,7 +15,7 @@ public static class SequenceEmitter
 {
     private const string Rt = ConditionEmitter.Rt;
 
-    internal static void EmitMembers(SourceWriter w, SequenceModel sequence, RuleFields fields)
+    internal static void EmitMembers(SourceWriter w, SequenceModel sequence, RuleFields fields, string ruleId)
     {
         var kind = sequence.Kind == SequenceKind.Sequence ? "sequence" : "sample";
         w.Line($"/// <summary>The {kind}: its steps and their join keys (as this rule's slots), its window, and the fields that order events.</summary>");
@@ -66,7 +66,7 @@ public static class SequenceEmitter
             w.Line("return steps;");
         }
 
-        var emitter = new ConditionEmitter(fields);
+        var emitter = new ConditionEmitter(fields, ruleId);
         for (var i = 0; i < sequence.Steps.Count; i++)
         {
             var step = sequence.Steps[i];

@@ -3,38 +3,112 @@ using System.Text.RegularExpressions;
 
 namespace RuleGen.Runtime;
 
-/// <summary>Runs .NET regular expressions over UTF-8 text through this thread's <see cref="Utf16Scratch"/> (no allocation).</summary>
+/// <summary>Runs rules' regular expressions over UTF-8 text through this thread's <see cref="Utf16Scratch"/> (no allocation).</summary>
 public static class RegexText
 {
-    public static bool IsMatch(ThreadRegex regex, ReadOnlySpan<byte> utf8) => IsMatch(regex.Current, utf8);
+    /// <summary>
+    /// The default <see cref="MatchTimeout"/>: 10 ms. .NET checks a match's time against a clock that, on Linux, moves
+    /// in steps of the kernel tick (4 ms on this project's VMs), so a timeout fires up to one step early or late: 10 ms
+    /// leaves a legitimate match at least 6 ms, ten times what the slowest backtracking pattern we know needs over a
+    /// 50 KB value, and bounds what one hostile value can cost a rule to about 14 ms.
+    /// </summary>
+    public static readonly TimeSpan DefaultMatchTimeout = TimeSpan.FromMilliseconds(10);
 
-    public static bool IsMatch(Regex regex, ReadOnlySpan<byte> utf8)
+    private static TimeSpan s_matchTimeout = DefaultMatchTimeout;
+
+    /// <summary>
+    /// How long one match of a pattern that needs backtracking (a lookaround, a backreference) may take before it
+    /// counts as no match (see <see cref="RegexTimeouts"/>). Patterns without such constructs run on the
+    /// non-backtracking engine, in time linear in the value, and have no timeout. A <see cref="ThreadRegex"/> reads it
+    /// when it builds its engine on a thread's first match: set it before matching starts (the host's
+    /// <c>--regex-timeout</c>).
+    /// </summary>
+    public static TimeSpan MatchTimeout
+    {
+        get => s_matchTimeout;
+        set => s_matchTimeout = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "The regex match timeout must be positive.");
+    }
+
+    /// <summary>
+    /// Whether the rule's regex matches the text. A match that runs out of <see cref="MatchTimeout"/> is no match,
+    /// counted for the regex's rule in <see cref="RegexTimeouts"/>; the stream goes on.
+    /// </summary>
+    public static bool IsMatch(ThreadRegex regex, ReadOnlySpan<byte> utf8)
     {
         // UTF-8 never takes fewer bytes than UTF-16 takes chars.
         var buffer = Utf16Scratch.Get(utf8.Length);
         var count = Encoding.UTF8.GetChars(utf8, buffer);
-        return regex.IsMatch(buffer.Slice(0, count));
+        try
+        {
+            return regex.Current.IsMatch(buffer.Slice(0, count));
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            RegexTimeouts.Count(regex.Rule);
+            return false;
+        }
     }
 }
 
 /// <summary>
-/// A rule's regular expression, one <see cref="Regex"/> per thread. A <see cref="Regex"/> keeps one matching engine
-/// (its runner) for reuse; threads that match the same instance at once each create another and drop it, which
-/// allocates per event in a parallel scan. Each thread builds its own on first use (with
-/// <see cref="RegexOptions.Compiled"/>, about a millisecond) and then allocates nothing.
+/// A rule's regular expression, one <see cref="Regex"/> per thread, built on the thread's first match.
 /// </summary>
+/// <remarks>
+/// Per thread: a <see cref="Regex"/> keeps one matching engine (its runner) for reuse; threads that match the same
+/// instance at once each create another and drop it, which allocates per event in a parallel scan. On first use: a
+/// rule set holds thousands of regexes, most of which an event stream never reaches (the candidate index skips their
+/// rules), and the generator has already checked every pattern, so start-up does not pay for them.
+/// <para>
+/// The engine is the options': with <see cref="RegexOptions.NonBacktracking"/> (what the generator emits for every
+/// pattern that allows it) matching is linear in the text; otherwise (lookarounds, backreferences) the backtracking
+/// engine runs with <see cref="RegexText.MatchTimeout"/>. A pattern the non-backtracking engine refuses after all
+/// (a construct the generator's check missed, or too many states) runs on the backtracking engine with the timeout.
+/// </para>
+/// </remarks>
 public sealed class ThreadRegex
 {
     private readonly ThreadLocal<Regex> _perThread;
+    private readonly string _pattern;
+    private readonly TimeSpan? _timeout;
+    private RegexOptions _options;
 
-    public ThreadRegex(string pattern, RegexOptions options)
+    /// <param name="pattern">A .NET pattern.</param>
+    /// <param name="options">Its options; <see cref="RegexOptions.NonBacktracking"/> asks for linear-time matching.</param>
+    /// <param name="rule">The rule the regex belongs to (its id), under which <see cref="RegexTimeouts"/> counts its timeouts.</param>
+    /// <param name="timeout">The backtracking engine's match timeout; null for <see cref="RegexText.MatchTimeout"/> as it is when a thread first matches.</param>
+    public ThreadRegex(string pattern, RegexOptions options, string rule = "", TimeSpan? timeout = null)
     {
-        // Built once here, so a bad pattern fails where the rule is initialised, not on a thread's first match.
-        var first = new Regex(pattern, options);
-        var firstThread = Environment.CurrentManagedThreadId;
-        _perThread = new ThreadLocal<Regex>(() => Environment.CurrentManagedThreadId == firstThread ? first : new Regex(pattern, options));
+        _pattern = pattern;
+        _options = options;
+        _timeout = timeout;
+        Rule = rule;
+        _perThread = new ThreadLocal<Regex>(Build);
     }
+
+    /// <summary>The rule the regex belongs to.</summary>
+    public string Rule { get; }
 
     /// <summary>This thread's instance.</summary>
     public Regex Current => _perThread.Value!;
+
+    /// <summary>Whether matching is linear in the text (the non-backtracking engine); false means backtracking with a timeout.</summary>
+    public bool IsLinear => (Current.Options & RegexOptions.NonBacktracking) != 0;
+
+    private Regex Build()
+    {
+        var options = _options;
+        if ((options & RegexOptions.NonBacktracking) != 0)
+        {
+            try
+            {
+                return new Regex(_pattern, options);
+            }
+            catch (NotSupportedException)
+            {
+                // Remembered, so the other threads go straight to the backtracking engine.
+                _options = options = (options & ~RegexOptions.NonBacktracking) | RegexOptions.Compiled;
+            }
+        }
+        return new Regex(_pattern, options, _timeout ?? RegexText.MatchTimeout);
+    }
 }

@@ -216,7 +216,9 @@ public sealed class LuceneRegex
                 return @"[\s\S]";
             case '#':
                 _position++;
-                return "(?!)";
+                // The empty language as a class no character is in: a lookaround such as (?!) would keep the
+                // pattern from the non-backtracking engine, which every Lucene pattern can otherwise use.
+                return @"[^\s\S]";
             case '@':
                 _position++;
                 return @"[\s\S]*";

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Text;
 using RuleGen.Generator.Diagnostics;
 using RuleGen.Generator.Model;
+using RuleGen.Generator.Planning;
 using RuleGen.Generator.RuleFormats.Sigma.Yaml;
 
 namespace RuleGen.Generator.Languages.Sigma;
@@ -129,6 +130,9 @@ public sealed class SigmaDetectionLowering
         public bool Exists;
         public bool Expanded;
 
+        /// <summary>Where the value is written (diagnostics about a regex point at it), when it comes from one scalar.</summary>
+        public YamlSpan? Span;
+
         public Value Clone() => (Value)MemberwiseClone();
 
         public string Describe() => Kind switch
@@ -231,7 +235,7 @@ public sealed class SigmaDetectionLowering
 
     private static Value Initial(YamlScalar scalar, bool isRegex)
     {
-        if (isRegex) return new Value { Kind = ValueKind.String, Raw = scalar.Quoted ? scalar.Text : scalar.Canonical, Text = SigmaString.Literal(scalar.Text) };
+        if (isRegex) return new Value { Kind = ValueKind.String, Raw = scalar.Quoted ? scalar.Text : scalar.Canonical, Text = SigmaString.Literal(scalar.Text), Span = scalar.Span };
         if (scalar.Quoted) return new Value { Kind = ValueKind.String, Raw = scalar.Text, Text = SigmaString.Parse(scalar.Text) };
         return scalar.Kind switch
         {
@@ -339,7 +343,7 @@ public sealed class SigmaDetectionLowering
             case "re":
             {
                 if (applied.Count > 0) { problem = "'re' must come first (it takes the value as written)"; return null; }
-                var v = new Value { Kind = ValueKind.Regex, Raw = value.Raw };
+                var v = new Value { Kind = ValueKind.Regex, Raw = value.Raw, Span = value.Span };
                 return new List<Value> { v };
             }
             case "i":
@@ -671,6 +675,9 @@ public sealed class SigmaDetectionLowering
             Error(DiagnosticDescriptors.SigmaInvalidRegex, span, value.Raw, problem);
             return null;
         }
+        // Still compiled: the runtime matches it with a timeout. The warning names the construct to rewrite.
+        if (BacktrackingConstructs.Find(pattern) is { } construct)
+            Error(DiagnosticDescriptors.SigmaBacktrackingRegex, value.Span ?? span, value.Raw, construct.ToString(), construct.Name);
         return new RegexMatcher(pattern, value.Flags, ValueKinds.Scalars);
     }
 
