@@ -12,6 +12,7 @@ namespace RuleGen.Host;
 /// </summary>
 public sealed class AlertWriter
 {
+    private readonly Stream _output;
     private readonly BufferedStream _buffer;
     private readonly Utf8JsonWriter _json;
     private readonly string _target;
@@ -21,6 +22,7 @@ public sealed class AlertWriter
     /// <param name="createdAt">The alerts' <c>@timestamp</c>: when this scan created them (Kibana's meaning).</param>
     public AlertWriter(Stream output, string target, DateTimeOffset createdAt)
     {
+        _output = output;
         _buffer = new BufferedStream(output, 1 << 16);
         _target = target;
         // Non-ASCII text and '&', '<', '>' stay readable: the output is NDJSON for tools, not HTML.
@@ -84,6 +86,25 @@ public sealed class AlertWriter
         try
         {
             _buffer.Flush();
+        }
+        catch (IOException ex)
+        {
+            throw new OutputFailedException(_target, ex);
+        }
+    }
+
+    /// <summary>
+    /// Pushes buffered alerts to the output and, for a file, to the disk; returns the file's length then (0 for other
+    /// outputs). A checkpoint records that length only once the alerts up to it are durable.
+    /// </summary>
+    public long FlushToDisk()
+    {
+        Flush();
+        if (_output is not FileStream file) return 0;
+        try
+        {
+            file.Flush(flushToDisk: true);
+            return file.Position;
         }
         catch (IOException ex)
         {

@@ -21,6 +21,11 @@ public static class Cli
               --state DIR      keep the detection state in DIR: restore it before the scan, save it after (the
                                input continues the stream of the previous run; nothing is alerted twice)
               --final          with --state: this input ends the stream (remaining executions run, then save)
+              --checkpoint D   with --state, -o FILE and file inputs: also save the state every D during the scan
+                               (default 10s; 0 after every batch); the same command run again after a crash
+                               resumes after the checkpoint, cutting FILE back to it: no alert lost or written twice
+              --max-line-bytes N  report and skip lines longer than N bytes without reading them into memory
+                               (default 16M; K, M and G suffixes)
               --indicators FILE  NDJSON indicator documents for threat_match rules
               --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
               --regex-timeout MS  how long one match of a regex that needs backtracking (RG0223) may take
@@ -33,7 +38,8 @@ public static class Cli
         events, threshold groups, new terms, indicator matches, sequences, Sigma correlations). Alerts are NDJSON
         documents shaped like Kibana's alerts. Malformed lines are reported with their file and line number and
         skipped; the summary goes to stderr.
-        Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line.
+        Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line,
+        3 the --state folder cannot be used (a damaged state file; the message says what to do).
 
         """;
 

@@ -11,4 +11,11 @@ public static class ExitCodes
 
     /// <summary>The command line is wrong (unknown command or option, no INPUT).</summary>
     public const int UsageError = 2;
+
+    /// <summary>
+    /// The <c>--state</c> folder cannot be used: its state file is truncated, damaged or not a state file, or it is
+    /// the checkpoint of a scan whose alerts file is missing, shorter or elsewhere. Nothing was scanned and nothing
+    /// was changed; the message says what to do.
+    /// </summary>
+    public const int StateError = 3;
 }

@@ -30,6 +30,16 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
     /// <see cref="RegexText.MatchTimeout"/>); null keeps the default.
     /// </summary>
     public TimeSpan? RegexTimeout { get; init; }
+    /// <summary><c>--max-line-bytes N</c>: longer lines are reported and skipped without being held in memory.</summary>
+    public int MaxLineBytes { get; init; } = BatchReader.DefaultMaxLineBytes;
+
+    /// <summary>
+    /// <c>--checkpoint DURATION</c> (with <see cref="StateDirectory"/>, file inputs and <see cref="Output"/>): how often
+    /// the state is saved during the scan, with the input position it covers; zero saves it after every batch.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; init; } = DefaultCheckpointInterval;
+
+    public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>
@@ -71,6 +81,8 @@ public static class ScanCommand
         var final = false;
         var lateness = new DetectionOptions().AllowedLateness;
         TimeSpan? regexTimeout = null;
+        var maxLineBytes = BatchReader.DefaultMaxLineBytes;
+        TimeSpan? checkpoint = null;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -119,6 +131,29 @@ public static class ScanCommand
                     regexTimeout = TimeSpan.FromMilliseconds(milliseconds);
                     i++;
                     break;
+                case "--max-line-bytes":
+                    if (i + 1 >= args.Length || !TryParseBytes(args[i + 1], out maxLineBytes))
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a number of bytes from 1 to 1G, such as 16M or 65536.");
+                        return false;
+                    }
+                    i++;
+                    break;
+                case "--checkpoint":
+                    if (i + 1 >= args.Length)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a duration such as 10s (0: after every batch).");
+                        return false;
+                    }
+                    var every = args[++i];
+                    if (every == "0") checkpoint = TimeSpan.Zero;
+                    else if (RuleSchedule.TryParseDuration(every, out var everyNanos)) checkpoint = TimeSpan.FromTicks(everyNanos / 100);
+                    else
+                    {
+                        stderr.WriteLine($"rulegen: --checkpoint needs a duration such as 10s (0: after every batch; got '{every}').");
+                        return false;
+                    }
+                    break;
                 case "--state" or "--indicators" or "--lateness":
                     if (i + 1 >= args.Length)
                     {
@@ -158,7 +193,28 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: --final ends a stream kept with --state DIR; without --state every scan ends its stream.");
             return false;
         }
-        options = new ScanOptions(inputs, output, quiet, progress, threads) { StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, RegexTimeout = regexTimeout };
+        if (checkpoint is not null && state is null)
+        {
+            stderr.WriteLine("rulegen: --checkpoint saves the state kept with --state DIR during the scan; it needs --state.");
+            return false;
+        }
+        options = new ScanOptions(inputs, output, quiet, progress, threads)
+        {
+            StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
+            RegexTimeout = regexTimeout,
+            CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
+        };
+        return true;
+    }
+
+    /// <summary>A byte count: digits with an optional K, M or G (binary multiples), from 1 to 1 GiB.</summary>
+    private static bool TryParseBytes(string text, out int bytes)
+    {
+        bytes = 0;
+        var factor = text.Length > 0 ? char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1L } : 1L;
+        var digits = factor == 1 ? text : text[..^1];
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > (1L << 30) / factor) return false;
+        bytes = (int)(n * factor);
         return true;
     }
 
@@ -177,20 +233,46 @@ public static class ScanCommand
             }
         }
 
+        // The state comes before the output: a checkpoint of these inputs decides how the alerts file is opened.
+        ScanDetection.SavedState? saved = null;
+        if (options.StateDirectory is { } directory && !ScanDetection.TryLoadState(directory, stderr, out saved, out var stateError)) return stateError;
+        using var savedState = saved;
+        var fingerprints = options.StateDirectory is null ? null : Fingerprints(options.Inputs);
+        var resume = saved?.Checkpoint is { } checkpoint && fingerprints is not null && checkpoint.IsOf(fingerprints) ? checkpoint : null;
+        if (saved?.Checkpoint is { Complete: false } interrupted && resume is null)
+        {
+            stderr.WriteLine($"rulegen: note: the scan the state in '{options.StateDirectory}' was saved by stopped at {interrupted.Describe()}, " +
+                "before the end of its inputs; its state covers the stream up to there, and these inputs continue it.");
+        }
+
         Stream output;
         try
         {
-            output = options.Output is null
-                ? console.Stdout
-                : new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read);
+            if (resume is { AlertsPath: { } alertsPath })
+            {
+                if (OpenAlertsToResume(options, resume, alertsPath, stderr) is not { } resumed) return ExitCodes.StateError;
+                output = resumed;
+            }
+            else
+            {
+                output = options.Output is null
+                    ? console.Stdout
+                    : new FileStream(options.Output, FileMode.Create, FileAccess.Write, FileShare.Read);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"rulegen: cannot create the output file '{options.Output}': {ex.Message}");
             return ExitCodes.InputOutputError;
         }
+        if (resume is not null && !options.Quiet)
+        {
+            stderr.WriteLine(resume.Complete
+                ? $"rulegen: the state in '{options.StateDirectory}' already covers these inputs to their end: nothing is left to scan."
+                : $"rulegen: resuming the scan of these inputs after {resume.Describe()} (the checkpoint in '{options.StateDirectory}').");
+        }
 
-        var exitCode = Scan(options, console, ruleSet, output);
+        var exitCode = Scan(options, console, ruleSet, output, saved, resume, fingerprints);
         if (options.Output is not null)
         {
             try
@@ -206,27 +288,102 @@ public static class ScanCommand
         return exitCode;
     }
 
-    private static int Scan(ScanOptions options, HostConsole console, IRuleSet ruleSet, Stream output)
+    /// <summary>The inputs' fingerprints, or null when one is stdin (which cannot be read again) or unreadable.</summary>
+    private static InputFingerprint[]? Fingerprints(IReadOnlyList<string> inputs)
+    {
+        if (inputs.Any(i => i == ScanInput.Stdin)) return null;
+        try
+        {
+            return inputs.Select(InputFingerprint.Of).ToArray();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Opens the alerts file of the scan <paramref name="resume"/> checkpointed, cut back to the length it had then
+    /// (alerts written after the checkpoint are written again); null after reporting why it cannot be resumed.
+    /// </summary>
+    private static FileStream? OpenAlertsToResume(ScanOptions options, ScanCheckpoint resume, string alertsPath, TextWriter stderr)
+    {
+        var again = $"run the same command again (with -o {alertsPath}) to resume it, or move the state folder away to scan these inputs as new ones";
+        if (options.Output is null || Path.GetFullPath(options.Output) != alertsPath)
+        {
+            stderr.WriteLine($"rulegen: the state in '{options.StateDirectory}' is the checkpoint of a scan of these inputs whose alerts go to '{alertsPath}': {again}.");
+            return null;
+        }
+        var file = new FileStream(alertsPath, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        if (file.Length < resume.AlertsLength)
+        {
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rulegen: the alerts file '{alertsPath}' holds {file.Length:N0} bytes, fewer than the {resume.AlertsLength:N0} its scan had written at the checkpoint in '{options.StateDirectory}': it was changed since, so the scan cannot be resumed. Restore the file, or move the state folder away to scan these inputs as new ones."));
+            file.Dispose();
+            return null;
+        }
+        file.SetLength(resume.AlertsLength);
+        file.Seek(0, SeekOrigin.End);
+        return file;
+    }
+
+    private static int Scan(ScanOptions options, HostConsole console, IRuleSet ruleSet, Stream output, ScanDetection.SavedState? saved,
+        ScanCheckpoint? resume, InputFingerprint[]? fingerprints)
     {
         var stderr = console.Stderr;
         var time = console.Time;
         var started = time.GetTimestamp();
         // Before any match: rules' regexes read it when they build their engines.
         if (options.RegexTimeout is { } regexTimeout) RegexText.MatchTimeout = regexTimeout;
-        var alerts = new AlertWriter(output, options.Output ?? "stdout", time.GetUtcNow());
+        var createdAt = resume?.CreatedAt ?? time.GetUtcNow();
+        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
         var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        if (resume is not null) summary.Restore(resume.Counts, ruleSet);
         // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.
-        var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr);
-        if (detection is null) return ExitCodes.InputOutputError;
+        var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr, saved, out var openCode);
+        if (detection is null) return openCode;
         var state = new ScanState(
             console, ruleSet, options.Inputs.Select(ScanInput.DisplayName).ToArray(), alerts, summary, detection,
             options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null,
-            started);
+            started, options.MaxLineBytes);
+
+        // The position a saved state covers, for scans that can come back to it (file inputs, kept state).
+        ScanCheckpoint? CheckpointAt(int input, long line, long offset, long alertsLength) => fingerprints is null ? null : new ScanCheckpoint
+        {
+            Inputs = fingerprints, Input = input, Line = line, Offset = offset,
+            AlertsPath = options.Output is null ? null : Path.GetFullPath(options.Output), AlertsLength = alertsLength,
+            CreatedAt = createdAt, Counts = summary.Snapshot(ruleSet),
+        };
+        if (options.StateDirectory is { } stateDirectory && fingerprints is not null && options.Output is not null)
+        {
+            // Checkpoints during the scan: only an alerts file can be cut back to what a checkpoint covers.
+            var lastCheckpoint = time.GetTimestamp();
+            state.AfterBatch = batch =>
+            {
+                if (time.GetElapsedTime(lastCheckpoint) < options.CheckpointInterval) return;
+                var length = state.Alerts.FlushToDisk();
+                var checkpoint = batch.EndOfInput
+                    ? CheckpointAt(batch.Input + 1, 0, 0, length)
+                    : CheckpointAt(batch.Input, batch.LastLineNumber, batch.EndOffset, length);
+                try
+                {
+                    detection.Save(stateDirectory, checkpoint);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // The previous checkpoint stays; the scan goes on, and its end saves the state again (or says why not).
+                    state.Progress?.Clear();
+                    stderr.WriteLine($"rulegen: cannot save a checkpoint to '{stateDirectory}': {ex.Message}");
+                }
+                lastCheckpoint = time.GetTimestamp();
+            };
+        }
+
         var outputFailed = false;
         try
         {
-            ScanPipeline.Run(options.Inputs.Count, i => (ScanInput.Open(options.Inputs[i], console.Stdin), options.Inputs[i] == ScanInput.Stdin),
-                options.EffectiveThreads, ruleSet, state.WriteBatch, state.Alerts.Flush);
+            ScanPipeline.Run(options.Inputs.Count, i => OpenInput(options, console, resume, i), options.EffectiveThreads, options.MaxLineBytes, ruleSet,
+                state.WriteBatch, state.Alerts.Flush);
         }
         catch (AlertWriter.OutputFailedException ex)
         {
@@ -245,11 +402,25 @@ public static class ScanCommand
             try
             {
                 // The end of the input: the stream ends (held-back sequence steps join, remaining executions run),
-                // or its state is saved for the next run.
-                var exitCode = state.ExitCode;
-                detection.Finish(stderr, ref exitCode);
-                state.ExitCode = exitCode;
-                state.Alerts.Flush();
+                // or its state is saved for the next run, after the alerts it covers are on disk.
+                detection.EndOfInput();
+                if (options.StateDirectory is { } directory)
+                {
+                    var length = state.Alerts.FlushToDisk();
+                    try
+                    {
+                        detection.Save(directory, CheckpointAt(options.Inputs.Count, 0, 0, length));
+                    }
+                    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                    {
+                        stderr.WriteLine($"rulegen: cannot save the state to '{directory}': {ex.Message}");
+                        state.ExitCode = ExitCodes.InputOutputError;
+                    }
+                }
+                else
+                {
+                    state.Alerts.Flush();
+                }
             }
             catch (AlertWriter.OutputFailedException ex)
             {
@@ -267,10 +438,32 @@ public static class ScanCommand
         return state.ExitCode;
     }
 
+    /// <summary>Opens input <paramref name="i"/>, after the position of <paramref name="resume"/>; null for inputs it covers whole.</summary>
+    private static ScanPipeline.OpenedInput? OpenInput(ScanOptions options, HostConsole console, ScanCheckpoint? resume, int i)
+    {
+        if (resume is not null && i < resume.Input) return null;
+        var input = options.Inputs[i];
+        var stream = ScanInput.Open(input, console.Stdin);
+        if (resume is null || i != resume.Input || resume.Offset == 0) return new ScanPipeline.OpenedInput(stream, input == ScanInput.Stdin);
+        try
+        {
+            ScanInput.Skip(stream, resume.Offset);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+        return new ScanPipeline.OpenedInput(stream, false, resume.Line + 1, resume.Offset);
+    }
+
     /// <summary>Stage (b) of the scan: what must see the events in input order.</summary>
     private sealed class ScanState(HostConsole console, IRuleSet ruleSet, string[] displays, AlertWriter alerts, ScanSummary summary,
-        ScanDetection detection, ProgressBar? progress, long started)
+        ScanDetection detection, ProgressBar? progress, long started, int maxLineBytes)
     {
+        /// <summary>Runs after each batch is written (checkpoints).</summary>
+        public Action<LineBatch>? AfterBatch { get; set; }
+
         public AlertWriter Alerts { get; } = alerts;
         public ScanSummary Summary { get; } = summary;
         public ProgressBar? Progress { get; } = progress;
@@ -299,6 +492,17 @@ public static class ScanCommand
                 if (verdict == LineBatch.Blank)
                 {
                     Summary.BlankLines++;
+                    continue;
+                }
+                if (verdict == LineBatch.Overlong)
+                {
+                    Summary.AddOverlong(display, batch.LineNumber(i));
+                    if (Summary.OverlongCount <= MalformedLinesReported)
+                    {
+                        Progress?.Clear();
+                        stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"rulegen: {display}:{batch.LineNumber(i)}: overlong line skipped unread: {batch.OverlongLength(i):N0} bytes, over the line limit of {maxLineBytes:N0} (--max-line-bytes)"));
+                    }
                     continue;
                 }
                 if (verdict == LineBatch.Malformed)
@@ -337,6 +541,7 @@ public static class ScanCommand
                 stderr.WriteLine($"rulegen: {display}: {(error is InvalidDataException ? "corrupt gzip data" : "read error")} after line {lastLine}: {error.Message}");
                 ExitCode = ExitCodes.InputOutputError;
             }
+            AfterBatch?.Invoke(batch);
         }
     }
 
@@ -357,14 +562,15 @@ public static class ScanCommand
     {
         try
         {
-            var reader = new Utf8JsonReader(line);
+            var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = EventScanner.MaxDepth });
             reader.Read();
             if (reader.TokenType != JsonTokenType.StartObject)
                 return $"an event must be a JSON object, not {Kind(reader.TokenType)}";
             reader.Skip();
             if (reader.Read())
                 return $"unexpected data after the JSON object (at column {reader.TokenStartIndex + 1})";
-            return "not a JSON object";
+            var problem = EventText.Find(line, out var index);
+            return problem != EventText.Problem.None ? EventText.Describe(line, problem, index) : "not a JSON object";
         }
         catch (JsonException ex)
         {

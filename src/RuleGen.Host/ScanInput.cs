@@ -42,6 +42,24 @@ public static class ScanInput
         return peeked;
     }
 
+    /// <summary>
+    /// Reads and drops the first <paramref name="bytes"/> of <paramref name="stream"/> (decompressed bytes, so it works
+    /// for gzip too): where a resumed scan starts.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The input ends before: it is not the input the checkpoint was taken of.</exception>
+    public static void Skip(Stream stream, long bytes)
+    {
+        var buffer = new byte[1 << 16];
+        while (bytes > 0)
+        {
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, bytes));
+            if (read == 0)
+                throw new InvalidDataException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"the input ends {bytes:N0} bytes before the position its checkpoint recorded: it was truncated or replaced since"));
+            bytes -= read;
+        }
+    }
+
     /// <summary>A read-only stream that can look at its first bytes before handing them out.</summary>
     private sealed class PeekableStream : Stream
     {

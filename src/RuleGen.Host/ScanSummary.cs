@@ -1,9 +1,13 @@
 using System.Globalization;
+using System.Text.Json;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
-/// <summary>What a scan saw: events, bytes, blank and malformed lines (where), alerts per rule.</summary>
+/// <summary>
+/// What a scan saw: events, bytes, blank, malformed and overlong lines (where), alerts per rule. Every line read is
+/// exactly one of an event, a malformed, a blank or an overlong line, so those four counts add up to the lines read.
+/// </summary>
 public sealed class ScanSummary
 {
     /// <summary>Malformed lines whose location the summary lists; the rest are counted.</summary>
@@ -11,6 +15,7 @@ public sealed class ScanSummary
 
     private readonly long[] _alertsPerRule;
     private readonly List<string> _malformed = new();
+    private readonly List<string> _overlong = new();
     private readonly int _inputs;
     private readonly Dictionary<string, long> _regexTimeoutsBefore;
 
@@ -40,6 +45,9 @@ public sealed class ScanSummary
 
     public long MalformedCount { get; private set; }
 
+    /// <summary>Lines over the line limit (skipped unread; not counted as malformed).</summary>
+    public long OverlongCount { get; private set; }
+
     /// <summary>"file:line" of the first malformed lines.</summary>
     public IReadOnlyList<string> MalformedLocations => _malformed;
 
@@ -51,6 +59,12 @@ public sealed class ScanSummary
     {
         MalformedCount++;
         if (_malformed.Count < MalformedListed) _malformed.Add(string.Create(CultureInfo.InvariantCulture, $"{input}:{line}"));
+    }
+
+    public void AddOverlong(string input, long line)
+    {
+        OverlongCount++;
+        if (_overlong.Count < MalformedListed) _overlong.Add(string.Create(CultureInfo.InvariantCulture, $"{input}:{line}"));
     }
 
     public void AddAlert(int rule)
@@ -78,6 +92,11 @@ public sealed class ScanSummary
             stderr.WriteLine(string.Format(c, "  malformed lines: {0:N0} (skipped: {1}{2})", MalformedCount, string.Join(", ", _malformed), more));
         }
         if (BlankLines > 0) stderr.WriteLine(string.Format(c, "  blank lines: {0:N0} (skipped)", BlankLines));
+        if (OverlongCount > 0)
+        {
+            var more = OverlongCount > _overlong.Count ? string.Format(c, ", and {0:N0} more", OverlongCount - _overlong.Count) : "";
+            stderr.WriteLine(string.Format(c, "  overlong lines: {0:N0} (over the line limit, skipped unread: {1}{2})", OverlongCount, string.Join(", ", _overlong), more));
+        }
         stderr.WriteLine(string.Format(c, "  alerts: {0:N0}", Alerts));
         for (var i = 0; i < _alertsPerRule.Length; i++)
         {
@@ -100,4 +119,60 @@ public sealed class ScanSummary
     }
 
     private static string Plural(long n, string one, string many) => n == 1 ? one : many;
+
+    /// <summary>The counts as they stand (for a checkpoint); the rules are named by id, which outlives their order.</summary>
+    public Counts Snapshot(IRuleSet ruleSet)
+    {
+        var alerts = new List<(string, long)>();
+        for (var i = 0; i < _alertsPerRule.Length; i++)
+        {
+            if (_alertsPerRule[i] > 0) alerts.Add((RuleId(ruleSet, i), _alertsPerRule[i]));
+        }
+        return new Counts(Events, Bytes, BlankLines, MalformedCount, OverlongCount, alerts);
+    }
+
+    /// <summary>Continues from a checkpoint's counts (before anything of this run is counted).</summary>
+    public void Restore(Counts counts, IRuleSet ruleSet)
+    {
+        Events = counts.Events;
+        Bytes = counts.Bytes;
+        BlankLines = counts.Blank;
+        MalformedCount = counts.Malformed;
+        OverlongCount = counts.Overlong;
+        var byId = new Dictionary<string, long>(counts.AlertsPerRule.Select(a => KeyValuePair.Create(a.RuleId, a.Count)));
+        for (var i = 0; i < _alertsPerRule.Length; i++)
+        {
+            if (byId.TryGetValue(RuleId(ruleSet, i), out var n))
+            {
+                _alertsPerRule[i] = n;
+                Alerts += n;
+            }
+        }
+    }
+
+    private static string RuleId(IRuleSet ruleSet, int i) =>
+        i < ruleSet.Rules.Count ? ruleSet.Rules[i].Info.Id : ruleSet.Correlations[i - ruleSet.Rules.Count].Info.Id;
+
+    /// <summary>The summary's counts, as a checkpoint keeps them.</summary>
+    public sealed record Counts(long Events, long Bytes, long Blank, long Malformed, long Overlong, IReadOnlyList<(string RuleId, long Count)> AlertsPerRule)
+    {
+        public void WriteTo(Utf8JsonWriter writer)
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("events", Events);
+            writer.WriteNumber("bytes", Bytes);
+            writer.WriteNumber("blank", Blank);
+            writer.WriteNumber("malformed", Malformed);
+            writer.WriteNumber("overlong", Overlong);
+            writer.WriteStartObject("alerts");
+            foreach (var (id, count) in AlertsPerRule) writer.WriteNumber(id, count);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        public static Counts Read(JsonElement e) => new(
+            e.GetProperty("events").GetInt64(), e.GetProperty("bytes").GetInt64(), e.GetProperty("blank").GetInt64(),
+            e.GetProperty("malformed").GetInt64(), e.GetProperty("overlong").GetInt64(),
+            e.GetProperty("alerts").EnumerateObject().Select(p => (p.Name, p.Value.GetInt64())).ToList());
+    }
 }

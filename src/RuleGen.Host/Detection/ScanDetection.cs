@@ -15,7 +15,11 @@ public sealed class ScanDetection : IDetectionAlertSink
     /// <summary>The state file's name inside the state directory.</summary>
     public const string StateFileName = "rulegen-state.json";
 
-    private const string FileFormat = "rulegen-state/1";
+    /// <summary>The state file's format: version 2 ends with a checksum and may hold a checkpoint.</summary>
+    private const string FileFormat = "rulegen-state/2";
+
+    /// <summary>Files of version 1 (no checksum, no checkpoint) are still read.</summary>
+    private const string LegacyFileFormat = "rulegen-state/1";
 
     private readonly IRuleSet _ruleSet;
     private readonly AlertWriter _alerts;
@@ -42,9 +46,14 @@ public sealed class ScanDetection : IDetectionAlertSink
     /// <summary>Rules whose state the state file held but the rule set no longer has.</summary>
     public int DroppedStates { get; private set; }
 
-    /// <summary>Sets up detection for a scan; null after reporting why it cannot start (a bad indicator or state file).</summary>
-    public static ScanDetection? Open(ScanOptions options, IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary, TextWriter stderr)
+    /// <summary>
+    /// Sets up detection for a scan, continuing from <paramref name="saved"/> (see <see cref="TryLoadState"/>); null
+    /// after reporting why it cannot start (a bad indicator or state file), with the exit code in <paramref name="exitCode"/>.
+    /// </summary>
+    public static ScanDetection? Open(ScanOptions options, IRuleSet ruleSet, AlertWriter alerts, ScanSummary summary, TextWriter stderr, SavedState? saved,
+        out int exitCode)
     {
+        exitCode = ExitCodes.InputOutputError;
         IndicatorSet? indicators = null;
         if (options.IndicatorFile is { } indicatorFile)
         {
@@ -64,31 +73,93 @@ public sealed class ScanDetection : IDetectionAlertSink
             EndOfInputEndsStream = options.StateDirectory is null || options.Final,
         };
         var detection = new ScanDetection(ruleSet, alerts, summary, engineOptions, indicators, options.StateDirectory);
-        if (options.StateDirectory is { } directory && !detection.Restore(directory, stderr)) return null;
+        if (saved is not null)
+        {
+            try
+            {
+                var root = saved.Document.RootElement;
+                detection.DroppedStates = detection.Engine.LoadState(root.GetProperty("engine"));
+                if (root.TryGetProperty("sequences", out var sequences) && detection.Sequences.HasSequenceRules) detection.Sequences.LoadState(sequences);
+            }
+            catch (Exception ex)
+            {
+                // The checksum held, so the file is what rulegen wrote; whatever its content then breaks is still
+                // the file's problem, and is reported as such rather than as a crash.
+                ReportUnusable(stderr, saved.Path, ex.Message);
+                exitCode = ExitCodes.StateError;
+                return null;
+            }
+        }
+        exitCode = ExitCodes.Success;
         return detection;
     }
 
-    private bool Restore(string directory, TextWriter stderr)
+    /// <summary>A state file as read: its JSON and the checkpoint it holds (null when it has none).</summary>
+    public sealed class SavedState(string path, JsonDocument document, ScanCheckpoint? checkpoint) : IDisposable
     {
+        public string Path { get; } = path;
+
+        public JsonDocument Document { get; } = document;
+
+        public ScanCheckpoint? Checkpoint { get; } = checkpoint;
+
+        public void Dispose() => Document.Dispose();
+    }
+
+    /// <summary>
+    /// Reads the state file of <paramref name="directory"/> (null in <paramref name="saved"/> when there is none yet);
+    /// false after reporting why it cannot be used, with the exit code in <paramref name="exitCode"/>. A damaged file is
+    /// never taken for an empty state: the scan stops and the file stays as it is.
+    /// </summary>
+    public static bool TryLoadState(string directory, TextWriter stderr, out SavedState? saved, out int exitCode)
+    {
+        saved = null;
+        exitCode = ExitCodes.Success;
         var path = Path.Combine(directory, StateFileName);
+        byte[] bytes;
         try
         {
             Directory.CreateDirectory(directory);
             if (!File.Exists(path)) return true;
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { MaxDepth = 512 });
-            var root = document.RootElement;
-            if (!root.TryGetProperty("format", out var format) || format.GetString() != FileFormat)
-                throw new InvalidDataException($"not a rulegen state file (expected format {FileFormat})");
-            DroppedStates = Engine.LoadState(root.GetProperty("engine"));
-            if (root.TryGetProperty("sequences", out var sequences) && Sequences.HasSequenceRules) Sequences.LoadState(sequences);
-            return true;
+            bytes = StateFile.Read(path, [LegacyFileFormat]);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"rulegen: cannot read the state file '{path}': {ex.Message}");
+            exitCode = ExitCodes.InputOutputError;
+            return false;
+        }
+        catch (StateFile.CorruptException ex)
+        {
+            ReportUnusable(stderr, path, ex.Message);
+            exitCode = ExitCodes.StateError;
+            return false;
+        }
+        JsonDocument? document = null;
+        try
+        {
+            document = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 512 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("format", out var format) || format.ValueKind != JsonValueKind.String
+                || format.GetString() is not (FileFormat or LegacyFileFormat))
+                throw new InvalidDataException($"it is not a rulegen state file (expected format {FileFormat})");
+            var checkpoint = root.TryGetProperty("scan", out var scan) ? ScanCheckpoint.Read(scan) : null;
+            saved = new SavedState(path, document, checkpoint);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Anything a damaged file makes the reader throw means the same: this file cannot be used.
+            document?.Dispose();
+            ReportUnusable(stderr, path, ex.Message.TrimEnd('.'));
+            exitCode = ExitCodes.StateError;
             return false;
         }
     }
+
+    private static void ReportUnusable(TextWriter stderr, string path, string reason) =>
+        stderr.WriteLine($"rulegen: cannot use the state file '{path}': {reason}. Nothing was scanned and the file is left as it is: " +
+            "restore it from a backup, or move it away to start the stream afresh (its state is then lost).");
 
     /// <summary>Before an event is evaluated (sequence rules remember the stream's time it arrives at).</summary>
     public void BeginEvent(EventSource source)
@@ -107,37 +178,28 @@ public sealed class ScanDetection : IDetectionAlertSink
 
     /// <summary>
     /// The end of the input: without a state directory (or with <c>--final</c>) the stream ends: held-back sequence steps
-    /// are joined and every remaining execution runs. With a state directory the state is then saved for the next run.
+    /// are joined and every remaining execution runs. (With a state directory the caller then saves the state.)
     /// </summary>
-    public void Finish(TextWriter stderr, ref int exitCode)
+    public void EndOfInput()
     {
-        if (Engine.Options.EndOfInputEndsStream)
-        {
-            Sequences.Flush();
-            Engine.Finish();
-        }
-        if (_stateDirectory is null) return;
-        try
-        {
-            Save(_stateDirectory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"rulegen: cannot save the state to '{_stateDirectory}': {ex.Message}");
-            exitCode = ExitCodes.InputOutputError;
-        }
+        if (!Engine.Options.EndOfInputEndsStream) return;
+        Sequences.Flush();
+        Engine.Finish();
     }
 
-    /// <summary>Writes the state file (a new file moved over the old one, so a failed save keeps the previous state).</summary>
-    public void Save(string directory)
+    /// <summary>The state directory of this scan (null without <c>--state</c>).</summary>
+    public string? StateDirectory => _stateDirectory;
+
+    /// <summary>
+    /// Writes the state file (atomically, see <see cref="StateFile"/>): the engine's and the sequences' state, and
+    /// <paramref name="checkpoint"/>, the input position they cover.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be written (the previous one is then intact).</exception>
+    public void Save(string directory, ScanCheckpoint? checkpoint)
     {
         Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, StateFileName);
-        var temporary = path + ".new";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        StateFile.Write(Path.Combine(directory, StateFileName), writer =>
         {
-            writer.WriteStartObject();
             writer.WriteString("format", FileFormat);
             writer.WritePropertyName("engine");
             Engine.SaveState(writer);
@@ -146,9 +208,12 @@ public sealed class ScanDetection : IDetectionAlertSink
                 writer.WritePropertyName("sequences");
                 Sequences.SaveState(writer);
             }
-            writer.WriteEndObject();
-        }
-        File.Move(temporary, path, overwrite: true);
+            if (checkpoint is not null)
+            {
+                writer.WritePropertyName("scan");
+                checkpoint.WriteTo(writer);
+            }
+        });
     }
 
     void IDetectionAlertSink.Write(DetectionAlert alert, bool update)

@@ -11,6 +11,9 @@ public sealed class LineBatch
     public const int Blank = -1;
     public const int Malformed = -2;
 
+    /// <summary>A line over the reader's line limit: skipped unread (<see cref="OverlongLength"/> says how long it was).</summary>
+    public const int Overlong = -3;
+
     internal byte[] Buffer;
     internal int[] Starts = new int[1024];
     internal int[] Lengths = new int[1024];
@@ -19,10 +22,16 @@ public sealed class LineBatch
     internal int[] Matches = new int[1024];
     internal int MatchCount;
 
+    /// <summary>The lengths of the batch's overlong lines; such a line's <see cref="Starts"/> entry indexes this list.</summary>
+    private readonly List<long> _overlongLengths = new();
+
     /// <summary>Set once stage (a) has evaluated the batch (parallel scans).</summary>
     internal readonly ManualResetEventSlim Evaluated = new(false);
 
     public LineBatch(int bufferSize) => Buffer = new byte[bufferSize];
+
+    /// <summary>The bytes the batch's buffer holds (it grows for long lines, up to the line limit).</summary>
+    public int BufferBytes => Buffer.Length;
 
     /// <summary>Position in the scan: batches are written in this order.</summary>
     public long Sequence { get; internal set; }
@@ -39,6 +48,15 @@ public sealed class LineBatch
     /// <summary>Bytes read from the input while filling this batch (after decompression).</summary>
     public long BytesRead { get; internal set; }
 
+    /// <summary>
+    /// Where the batch ends in its input: the byte offset (after decompression) just after its last line and that
+    /// line's newline. A scan resumed from here starts at the next line.
+    /// </summary>
+    public long EndOffset { get; internal set; }
+
+    /// <summary>The number of the batch's last line (one before <see cref="FirstLineNumber"/> when it holds none).</summary>
+    public long LastLineNumber => FirstLineNumber + Count - 1;
+
     /// <summary>A problem reading the input after these lines (the input ends here), or null.</summary>
     public Exception? ReadError { get; internal set; }
 
@@ -48,7 +66,14 @@ public sealed class LineBatch
     /// <summary>The last batch of its input.</summary>
     public bool EndOfInput { get; internal set; }
 
-    public ReadOnlySpan<byte> Line(int index) => Buffer.AsSpan(Starts[index], Lengths[index]);
+    /// <summary>The line's bytes (without its newline); empty for an overlong line, whose bytes were never kept.</summary>
+    public ReadOnlySpan<byte> Line(int index) => IsOverlong(index) ? default : Buffer.AsSpan(Starts[index], Lengths[index]);
+
+    /// <summary>Whether the line was longer than the reader's line limit (and skipped as it was read).</summary>
+    public bool IsOverlong(int index) => Lengths[index] < 0;
+
+    /// <summary>How many bytes an overlong line had (without its newline).</summary>
+    public long OverlongLength(int index) => _overlongLengths[Starts[index]];
 
     public long LineNumber(int index) => FirstLineNumber + index;
 
@@ -67,6 +92,14 @@ public sealed class LineBatch
         OpenFailed = false;
         EndOfInput = false;
         MatchCount = 0;
+        EndOffset = 0;
+        _overlongLengths.Clear();
+    }
+
+    internal void AddOverlongLine(long length)
+    {
+        _overlongLengths.Add(length);
+        AddLine(_overlongLengths.Count - 1, -1);
     }
 
     internal void AddLine(int start, int length)

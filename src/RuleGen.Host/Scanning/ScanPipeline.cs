@@ -18,19 +18,26 @@ public static class ScanPipeline
     /// <summary>Batches in flight per worker (read, being evaluated, or waiting to be written).</summary>
     private const int BatchesPerWorker = 4;
 
-    /// <summary>How one input is opened: the stream, and whether to hand out lines as each read brings them.</summary>
-    public delegate (Stream Stream, bool Interactive) Opener(int input);
+    /// <summary>
+    /// One opened input: the stream, whether to hand out lines as each read brings them, and where in the input the
+    /// stream starts (a resumed scan starts after its checkpoint's line).
+    /// </summary>
+    public readonly record struct OpenedInput(Stream Stream, bool Interactive, long FirstLine = 1, long StartOffset = 0);
+
+    /// <summary>How one input is opened; null when the whole input is to be skipped (a checkpoint covers it).</summary>
+    public delegate OpenedInput? Opener(int input);
 
     /// <param name="inputs">How many inputs; each is opened in turn with <paramref name="open"/>.</param>
     /// <param name="open">Opens input i; an exception it throws becomes a batch with <see cref="LineBatch.OpenFailed"/>.</param>
     /// <param name="threads">Stage (a) workers; 1 runs everything on the calling thread.</param>
+    /// <param name="maxLineBytes">The line limit (<see cref="BatchReader"/>).</param>
     /// <param name="ruleSet">The rules.</param>
     /// <param name="write">Stage (b): called on the calling thread with each batch, in input order.</param>
     /// <param name="idle">Called on the calling thread before stage (b) waits (for input or for stage a): flush output here.</param>
-    public static void Run(int inputs, Opener open, int threads, IRuleSet ruleSet, Action<LineBatch> write, Action idle)
+    public static void Run(int inputs, Opener open, int threads, int maxLineBytes, IRuleSet ruleSet, Action<LineBatch> write, Action idle)
     {
-        if (threads <= 1) RunInline(inputs, open, ruleSet, write, idle);
-        else RunParallel(inputs, open, threads, ruleSet, write, idle);
+        if (threads <= 1) RunInline(inputs, open, maxLineBytes, ruleSet, write, idle);
+        else RunParallel(inputs, open, threads, maxLineBytes, ruleSet, write, idle);
     }
 
     /// <summary>Stage (a) for one batch: the verdict of every line.</summary>
@@ -40,6 +47,11 @@ public static class ScanPipeline
         batch.MatchCount = 0;
         for (var i = 0; i < batch.Count; i++)
         {
+            if (batch.IsOverlong(i))
+            {
+                batch.Verdicts[i] = LineBatch.Overlong;
+                continue;
+            }
             var line = batch.Line(i);
             if (line.IndexOfAnyExcept(" \t\r"u8) < 0)
             {
@@ -61,21 +73,22 @@ public static class ScanPipeline
         }
     }
 
-    private static void RunInline(int inputs, Opener open, IRuleSet ruleSet, Action<LineBatch> write, Action idle)
+    private static void RunInline(int inputs, Opener open, int maxLineBytes, IRuleSet ruleSet, Action<LineBatch> write, Action idle)
     {
         var batch = new LineBatch(BatchBytes);
         long sequence = 0;
         for (var input = 0; input < inputs; input++)
         {
-            if (!TryOpen(open, input, batch, out var stream, out var interactive))
+            if (!TryOpen(open, input, batch, out var opened, out var skipped))
             {
+                if (skipped) continue;
                 batch.Sequence = sequence++;
                 write(batch);
                 continue;
             }
-            using (stream)
+            using (opened.Stream)
             {
-                var reader = new BatchReader(stream, interactive);
+                var reader = new BatchReader(opened.Stream, opened.Interactive, maxLineBytes, opened.FirstLine, opened.StartOffset);
                 while (reader.Fill(batch, idle))
                 {
                     batch.Input = input;
@@ -88,7 +101,7 @@ public static class ScanPipeline
         }
     }
 
-    private static void RunParallel(int inputs, Opener open, int threads, IRuleSet ruleSet, Action<LineBatch> write, Action idle)
+    private static void RunParallel(int inputs, Opener open, int threads, int maxLineBytes, IRuleSet ruleSet, Action<LineBatch> write, Action idle)
     {
         var capacity = threads * BatchesPerWorker;
         // Not disposed: after an output failure the reader may still be blocked in a read (stdin) and touch them.
@@ -108,16 +121,21 @@ public static class ScanPipeline
                 for (var input = 0; input < inputs && !stop.IsCancellationRequested; input++)
                 {
                     var batch = free.Take(stop.Token);
-                    if (!TryOpen(open, input, batch, out var stream, out var interactive))
+                    if (!TryOpen(open, input, batch, out var opened, out var skipped))
                     {
+                        if (skipped)
+                        {
+                            free.Add(batch);
+                            continue;
+                        }
                         batch.Sequence = sequence++;
                         Done(batch).Set();
                         ordered.Add(batch);
                         continue;
                     }
-                    using (stream)
+                    using (opened.Stream)
                     {
-                        var lines = new BatchReader(stream, interactive);
+                        var lines = new BatchReader(opened.Stream, opened.Interactive, maxLineBytes, opened.FirstLine, opened.StartOffset);
                         while (true)
                         {
                             if (!lines.Fill(batch))
@@ -224,23 +242,26 @@ public static class ScanPipeline
         if (failure is not null) throw new AggregateException("The scan failed.", failure);
     }
 
-    private static bool TryOpen(Opener open, int input, LineBatch batch, out Stream stream, out bool interactive)
+    /// <summary>Opens input <paramref name="input"/>; false when it failed (the batch says why) or is skipped.</summary>
+    private static bool TryOpen(Opener open, int input, LineBatch batch, out OpenedInput opened, out bool skipped)
     {
         batch.Reset();
         batch.Input = input;
         batch.FirstLineNumber = 1;
+        skipped = false;
         try
         {
-            (stream, interactive) = open(input);
-            return true;
+            var result = open(input);
+            opened = result ?? default;
+            skipped = result is null;
+            return !skipped;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             batch.OpenFailed = true;
             batch.ReadError = ex;
             batch.EndOfInput = true;
-            stream = Stream.Null;
-            interactive = false;
+            opened = default;
             return false;
         }
     }

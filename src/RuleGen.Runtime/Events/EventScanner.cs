@@ -6,12 +6,17 @@ namespace RuleGen.Runtime;
 /// <summary>
 /// Reads one UTF-8 JSON event once, token by token, and records the values of the fields a schema asks for.
 /// Nested objects and dotted keys resolve alike, arrays (of scalars or of objects) contribute every element, and
-/// JSON string escapes are decoded into scratch space. Every token is read, so a malformed event is always detected.
+/// JSON string escapes are decoded into scratch space. Every token is read, so a malformed event is always detected;
+/// so is an event that is not Unicode text (<see cref="EventText"/>). Duplicate keys are not an error: every
+/// occurrence's value is recorded, as if the field held an array of them.
 /// </summary>
 public static class EventScanner
 {
-    /// <summary>Nesting the reader accepts; <see cref="EventFields.Frames"/> has room for it.</summary>
-    internal const int MaxDepth = 256;
+    /// <summary>
+    /// Nesting the reader accepts (deeper events are malformed, found in linear time, as the reader counts depth
+    /// without recursion); <see cref="EventFields.Frames"/> has room for it.
+    /// </summary>
+    public const int MaxDepth = 256;
 
     private static readonly JsonReaderOptions s_options = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = MaxDepth };
 
@@ -24,7 +29,7 @@ public static class EventScanner
     {
         try
         {
-            if (ScanEvent<TSchema>(utf8Json, fields) == Outcome.Scanned) return true;
+            if (ScanEvent<TSchema>(utf8Json, fields) == Outcome.Scanned && EventText.IsValid(utf8Json)) return true;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -60,6 +65,12 @@ public static class EventScanner
         {
             case Outcome.NotAnObject: throw new JsonException("An event must be a JSON object.");
             case Outcome.TrailingData: throw new JsonException("Unexpected data after the event's JSON object.");
+        }
+        var problem = EventText.Find(utf8Json, out var index);
+        if (problem != EventText.Problem.None)
+        {
+            fields.Reset();
+            throw new JsonException(EventText.Describe(utf8Json, problem, index));
         }
     }
 

@@ -135,7 +135,8 @@ public sealed class PersistedStateTests : IDisposable
         var stderr = new StringWriter();
         var console = new HostConsole(System.IO.Stream.Null, new MemoryStream(), stderr, false, new SteppingTime());
         var code = ScanCommand.Run(new ScanOptions(new[] { Write("e.ndjson", Stream(3)) }) { StateDirectory = state }, console, Rules());
-        Assert.Equal(ExitCodes.InputOutputError, code);
-        Assert.Contains("cannot read the state file", stderr.ToString());
+        Assert.Equal(ExitCodes.StateError, code);
+        Assert.Contains("cannot use the state file", stderr.ToString());
+        Assert.Contains("not a rulegen state file", stderr.ToString());
     }
 }
