@@ -58,14 +58,7 @@ public static class RuleSetEmitter
             w.Line("/// <inheritdoc/>");
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<{Rt}CompiledRule> Rules => s_rules;");
             w.Line();
-            var defaults = new ulong[(plan.Rules.Count + 63) / 64];
-            for (var i = 0; i < plan.Rules.Count; i++)
-                if (plan.Rules[i].HasDefaultRunSettings) defaults[i >> 6] |= 1UL << (i & 63);
-            w.Line($"// Bit r: rule r's metadata sets no schedule, time field or rule-type settings ({plan.Rules.Count(r => r.HasDefaultRunSettings)} of {plan.Rules.Count} rules).");
-            w.Line($"private static readonly ulong[] s_defaultRunSettings = new ulong[] {{ {string.Join(", ", defaults.Select(d => "0x" + d.ToString("X16", System.Globalization.CultureInfo.InvariantCulture) + "UL"))} }};");
-            w.Line();
-            w.Line("/// <inheritdoc/>");
-            w.Line("public bool HasDefaultRunSettings(int rule) => (uint)rule < Count && (s_defaultRunSettings[rule >> 6] >> (rule & 63) & 1) != 0;");
+            EmitRunSettings(w, plan);
             w.Line();
             if (plan.Correlations.Count > 0) CorrelationEmitter.EmitMembers(w, plan);
             w.Line("/// <inheritdoc/>");
@@ -282,6 +275,49 @@ public static class RuleSetEmitter
             return rule.HasGate ? $"detectionOnly ? {type}.IsDetectionMatch(utf8Json) : {type}.IsMatch(utf8Json)" : $"{type}.IsMatch(utf8Json)";
         }, "false");
         w.Line();
+    }
+
+    /// <summary>
+    /// Each rule's run settings as data: the distinct settings once, and per rule an index into them (-1: the rule's
+    /// metadata decides more, such as a threshold, so a host reads it).
+    /// </summary>
+    private static void EmitRunSettings(SourceWriter w, RuleSetPlan plan)
+    {
+        var distinct = new List<RunSettings>();
+        var of = new List<int>();
+        foreach (var rule in plan.Rules)
+        {
+            if (rule.RunSettings is not { } settings)
+            {
+                of.Add(-1);
+                continue;
+            }
+            var at = distinct.IndexOf(settings);
+            if (at < 0)
+            {
+                at = distinct.Count;
+                distinct.Add(settings);
+            }
+            of.Add(at);
+        }
+        string Text(string? value) => value is null ? "null" : Literals.String(value);
+        w.Line($"// Run settings (interval, from, max_signals, timestamp_override) of the single-event queries, as their metadata states them:");
+        w.Line($"// {of.Count(i => i >= 0)} of {plan.Rules.Count} rules, {distinct.Count} distinct. s_runSettingsOf[r] indexes s_runSettings; -1: read rule r's metadata.");
+        w.Line($"private static readonly {Rt}RuleRunSettings[] s_runSettings = new {Rt}RuleRunSettings[]");
+        w.Line("{");
+        foreach (var settings in distinct)
+        {
+            var max = settings.MaxSignals is { } m ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null";
+            w.Line($"    new({Text(settings.Interval)}, {Text(settings.From)}, {max}, {Text(settings.TimestampOverride)}),");
+        }
+        w.Line("};");
+        w.Line("private static readonly short[] s_runSettingsOf = new short[]");
+        w.Line("{");
+        for (var i = 0; i < of.Count; i += 32) w.Line("    " + string.Join(", ", of.Skip(i).Take(32)) + ",");
+        w.Line("};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"public {Rt}RuleRunSettings? RunSettingsOf(int rule) => (uint)rule < Count && s_runSettingsOf[rule] >= 0 ? s_runSettings[s_runSettingsOf[rule]] : null;");
     }
 
     /// <summary>A method that switches on a rule index to a per-rule expression, in chunks of <see cref="RulesPerChunk"/> rules (one method each, JIT-compiled when first used).</summary>

@@ -17,23 +17,26 @@ public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Na
     public Predicate? Gate { get; init; }
 
     /// <summary>
-    /// The rule's metadata sets nothing that decides how a host runs it (see <see cref="RunsOnDefaults"/>), so a host
-    /// can set it up without reading that metadata.
+    /// How the rule runs, when that is all its metadata says about running it (see <see cref="RunSettingsOf"/>); null:
+    /// the host reads the metadata.
     /// </summary>
-    public bool HasDefaultRunSettings { get; init; }
+    public RunSettings? RunSettings { get; init; }
 
     /// <summary>
-    /// No interval, look-back, max_signals or timestamp_override, a single-event query (KQL, EQL, Sigma), and no
-    /// rule-type settings (threshold, new_terms, threat_match, alert suppression).
+    /// For a single-event query (KQL, EQL, Sigma) without threshold, new_terms or threat_match settings, its schedule
+    /// and time field; null for every other rule.
     /// </summary>
-    public static bool RunsOnDefaults(RuleModel rule)
+    public static RunSettings? RunSettingsOf(RuleModel rule)
     {
         var m = rule.Metadata;
-        if (rule.Sequence is not null || m.Interval is not null || m.From is not null || m.MaxSignals is not null || m.TimestampOverride is not null) return false;
-        if (m.Type is not ("query" or "eql" or "sigma")) return false;
-        return m.Elastic is not { } e || e.NewTerms is null && e.Threshold is null && e.ThreatMatch is null && e.AlertSuppression is null;
+        if (rule.Sequence is not null || m.Type is not ("query" or "eql" or "sigma")) return null;
+        if (m.Elastic is { } e && (e.NewTerms is not null || e.Threshold is not null || e.ThreatMatch is not null)) return null;
+        return new RunSettings(m.Interval, m.From, m.MaxSignals, m.TimestampOverride);
     }
 }
+
+/// <summary>What decides how a host schedules a single-event rule: its interval, look-back, max_signals and time field, as written.</summary>
+public sealed record RunSettings(string? Interval, string? From, int? MaxSignals, string? TimestampOverride);
 
 /// <summary>
 /// The compiled rules of one rule set (<see cref="ClassName"/>) and the shared slots: each distinct field of any rule
@@ -79,7 +82,7 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
     {
         Condition = r.Rule.Condition ?? ConstantPredicate.False,
         Gate = r.Rule.Gate,
-        HasDefaultRunSettings = RuleSetEntry.RunsOnDefaults(r.Rule),
+        RunSettings = RuleSetEntry.RunSettingsOf(r.Rule),
     };
 
     public IReadOnlyList<FieldRef> SharedFields()

@@ -45,25 +45,34 @@ public sealed partial class DetectionEngine
         _sequenceRunners = new SequenceRunner?[ruleSet.Rules.Count];
         _problems = new string?[ruleSet.Rules.Count];
         _indicators = indicators;
-        _deferred = new bool[ruleSet.Rules.Count];
+        _deferred = new RuleRunSettings?[ruleSet.Rules.Count];
         foreach (var rule in ruleSet.Rules)
         {
-            // A rule on Kibana's defaults gets its runner when it first matches: a corpus of thousands of rules then
-            // starts without decoding every rule's metadata, and a rule that never matches costs nothing.
-            if (ruleSet.HasDefaultRunSettings(rule.Index)) _deferred[rule.Index] = true;
-            else SetUp(rule);
+            // A single-event query whose run settings the set gives gets its runner when it first matches: a corpus of
+            // thousands of rules then starts without decoding every rule's metadata, and a rule that never matches
+            // costs nothing. Its schedule's problems are known now, as for the others.
+            if (ruleSet.RunSettingsOf(rule.Index) is { } settings)
+            {
+                _deferred[rule.Index] = settings;
+                _problems[rule.Index] = RuleSchedule.Of(settings).Problem;
+            }
+            else
+            {
+                SetUp(rule);
+            }
         }
         Correlations = new CorrelationEngine(this, correlations ?? ruleSet.Correlations);
         foreach (var rule in Correlations.SilencedRules) RunnerOf(rule)!.Alerts = false;
     }
 
     private readonly IndicatorSet? _indicators;
-    private readonly bool[] _deferred;
+    private readonly RuleRunSettings?[] _deferred;
 
-    private void SetUp(CompiledRule rule)
+    private void SetUp(CompiledRule rule, RuleRunSettings? settings = null)
     {
-        var schedule = RuleSchedule.Of(rule.Info);
-        _runners[rule.Index] = CreateRunner(rule, schedule, Clocks.ClockOf(rule.Info), _indicators, out var problem);
+        var schedule = settings is null ? RuleSchedule.Of(rule.Info) : RuleSchedule.Of(settings);
+        var clock = settings is null ? Clocks.ClockOf(rule.Info) : Clocks.ClockOf(settings.TimestampOverride, rule.ToString());
+        _runners[rule.Index] = CreateRunner(rule, schedule, clock, _indicators, out var problem);
         _sequenceRunners[rule.Index] = _runners[rule.Index] as SequenceRunner;
         _problems[rule.Index] = problem ?? schedule.Problem;
     }
@@ -71,10 +80,10 @@ public sealed partial class DetectionEngine
     /// <summary>The rule's runner, set up now if it was deferred; null for a rule that does not run.</summary>
     private RuleRunner? RunnerOf(int rule)
     {
-        if (_deferred[rule])
+        if (_deferred[rule] is { } settings)
         {
-            _deferred[rule] = false;
-            SetUp(_ruleSet.Rules[rule]);
+            _deferred[rule] = null;
+            SetUp(_ruleSet.Rules[rule], settings);
         }
         return _runners[rule];
     }

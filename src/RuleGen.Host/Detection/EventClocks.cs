@@ -35,9 +35,9 @@ public sealed class EventClocks
     }
 
     /// <summary>The clocks of a rule set's rules (by their <c>timestamp_override</c>).</summary>
-    /// <remarks>A rule on default run settings has no <c>timestamp_override</c>: its metadata is not read.</remarks>
+    /// <remarks>A rule whose run settings the set gives (<see cref="IRuleSet.RunSettingsOf"/>) has its metadata left unread.</remarks>
     public static EventClocks Of(IRuleSet ruleSet) =>
-        new(ruleSet.Rules.Where(r => !ruleSet.HasDefaultRunSettings(r.Index)).Select(r => r.Info.TimestampOverride));
+        new(ruleSet.Rules.Select(r => ruleSet.RunSettingsOf(r.Index) is { } settings ? settings.TimestampOverride : r.Info.TimestampOverride));
 
     /// <summary>The time fields read from each event (<c>@timestamp</c> first).</summary>
     public IReadOnlyList<string> Fields { get; }
@@ -48,14 +48,17 @@ public sealed class EventClocks
     public int Count => Names.Count;
 
     /// <summary>The clock of a rule: its <c>timestamp_override</c>, else <c>@timestamp</c>.</summary>
-    public int ClockOf(RuleInfo rule)
+    public int ClockOf(RuleInfo rule) => ClockOf(rule.TimestampOverride, rule.ToString());
+
+    /// <summary>The clock of a rule whose <c>timestamp_override</c> is <paramref name="timestampOverride"/>.</summary>
+    public int ClockOf(string? timestampOverride, string rule)
     {
-        var field = string.IsNullOrEmpty(rule.TimestampOverride) ? Timestamp : rule.TimestampOverride;
+        var field = string.IsNullOrEmpty(timestampOverride) ? Timestamp : timestampOverride;
         for (var i = 0; i < Names.Count; i++)
         {
             if (Names[i] == field) return i;
         }
-        throw new ArgumentException($"Rule {rule} has a timestamp field this clock set does not know.", nameof(rule));
+        throw new ArgumentException($"Rule {rule} has a timestamp field this clock set does not know.", nameof(timestampOverride));
     }
 
     /// <summary>

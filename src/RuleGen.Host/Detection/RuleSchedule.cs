@@ -25,21 +25,26 @@ public sealed record RuleSchedule(long IntervalNanos, long LookbackNanos, int Ma
     public string? Problem { get; init; }
 
     /// <summary>The rule's schedule from its metadata; settings it does not have take Kibana's defaults.</summary>
-    public static RuleSchedule Of(RuleInfo rule)
+    public static RuleSchedule Of(RuleInfo rule) => Of(rule.Interval, rule.From, rule.MaxSignals);
+
+    /// <summary>The schedule of run settings a rule set gives without the rule's metadata (<see cref="IRuleSet.RunSettingsOf"/>).</summary>
+    public static RuleSchedule Of(RuleRunSettings settings) => Of(settings.Interval, settings.From, settings.MaxSignals);
+
+    private static RuleSchedule Of(string? intervalSetting, string? fromSetting, int? maxSignalsSetting)
     {
         var schedule = Default;
         var problems = new List<string>();
-        if (rule.Interval is { } intervalText)
+        if (intervalSetting is { } intervalText)
         {
             if (TryParseDuration(intervalText, out var interval) && interval > 0) schedule = schedule with { IntervalNanos = interval };
             else problems.Add($"interval '{intervalText}' is not a duration such as 5m");
         }
-        if (rule.From is { } fromText)
+        if (fromSetting is { } fromText)
         {
             if (ElasticDuration.FromNowMinus(fromText.Trim()) is { } lookback && lookback > TimeSpan.Zero) schedule = schedule with { LookbackNanos = lookback.Ticks * 100 };
             else problems.Add($"from '{fromText}' is not a look-back such as now-6m");
         }
-        if (rule.MaxSignals is { } maxSignals)
+        if (maxSignalsSetting is { } maxSignals)
         {
             if (maxSignals > 0) schedule = schedule with { MaxSignals = maxSignals };
             else problems.Add($"max_signals {maxSignals} is not a positive number");

@@ -14,6 +14,12 @@ public interface IRuleDispatch
     bool IsMatch(int rule, ReadOnlySpan<byte> utf8Json, MatchScope scope);
 }
 
+/// <summary>
+/// The settings of a rule's metadata that decide how a host schedules a single-event rule (Kibana's <c>interval</c>,
+/// <c>from</c>, <c>max_signals</c>, <c>timestamp_override</c>), as the rule file states them; null: not set.
+/// </summary>
+public sealed record RuleRunSettings(string? Interval, string? From, int? MaxSignals, string? TimestampOverride);
+
 /// <summary>One compiled rule: its metadata and its matcher.</summary>
 public sealed class CompiledRule
 {
@@ -95,12 +101,12 @@ public interface IRuleSet
     IReadOnlyList<CorrelationDefinition> Correlations => Array.Empty<CorrelationDefinition>();
 
     /// <summary>
-    /// True when rule <paramref name="rule"/>'s metadata sets nothing that decides how a host runs it: no interval,
-    /// look-back (<c>from</c>), <c>max_signals</c> or <c>timestamp_override</c>, a single-event query, and no rule-type
-    /// settings (threshold, new_terms, threat_match, alert suppression). A host can then set the rule up on Kibana's
-    /// defaults without reading its metadata, which a rule set of thousands of rules decodes only when asked.
+    /// How rule <paramref name="rule"/> runs, when that is all its metadata says about running it: a single-event query
+    /// (KQL, EQL, Sigma) with no threshold, new_terms or threat_match settings. Null otherwise, or when the set does not
+    /// say: the host reads the metadata. A rule set of thousands of rules decodes a rule's metadata only when asked, so
+    /// with this a host sets such rules up without decoding any.
     /// </summary>
-    bool HasDefaultRunSettings(int rule) => false;
+    RuleRunSettings? RunSettingsOf(int rule) => null;
 
     /// <summary>
     /// Evaluates every rule against one UTF-8 JSON event and writes the indexes of the matching rules into

@@ -6,7 +6,7 @@ using RuleGen.Runtime;
 namespace RuleGen.Tests.Detection;
 
 /// <summary>
-/// A rule whose metadata sets nothing that decides how it runs (<see cref="IRuleSet.HasDefaultRunSettings"/>) gets its
+/// A single-event query whose run settings the rule set gives (<see cref="IRuleSet.RunSettingsOf"/>) gets its
 /// runner when it first matches, so a corpus starts without decoding every rule's metadata. Deferring must change
 /// nothing a user sees: the same alerts in the same order, and state that saves and restores the same.
 /// </summary>
@@ -25,10 +25,10 @@ public sealed class DeferredRunnerTests
 
         public bool TryEvaluate(ReadOnlySpan<byte> utf8Json, Span<int> matches, out int matchCount, MatchScope scope) => Inner.TryEvaluate(utf8Json, matches, out matchCount);
 
-        public bool HasDefaultRunSettings(int rule)
+        public RuleRunSettings? RunSettingsOf(int rule)
         {
             var info = Inner.Rules[rule].Info;
-            return defer && info.Interval is null && info.From is null && info.MaxSignals is null && info.TimestampOverride is null && info.Elastic is null;
+            return defer && info.Elastic is null ? new RuleRunSettings(info.Interval, info.From, info.MaxSignals, info.TimestampOverride) : null;
         }
     }
 
@@ -39,11 +39,13 @@ public sealed class DeferredRunnerTests
         rules.Inner.Add(HandRuleSet.Info("Scheduled", interval: "1m", from: "now-2m"), e => e.TryGetProperty("k", out _));
         rules.Inner.Add(HandRuleSet.Info("Late starter", interval: null, from: null), e => e.TryGetProperty("late", out _));
         rules.Inner.Add(HandRuleSet.Info("Never matches", interval: null, from: null), _ => false);
+        rules.Inner.Add(HandRuleSet.Info("Own clock", interval: "2m", from: "now-3m", maxSignals: 5, timestampOverride: "event.ingested"), e => e.TryGetProperty("k", out _));
+        rules.Inner.Add(HandRuleSet.Info("Bad interval", interval: "often", from: null), _ => false);
         return rules;
     }
 
     private static readonly string[] s_events = Enumerable.Range(0, 300)
-        .Select(i => Ev.At(i * 0.25, i % 3 == 0 ? "\"k\":1" : i > 200 ? "\"late\":true" : "")).ToArray();
+        .Select(i => Ev.At(i * 0.25, i % 3 == 0 ? "\"k\":1,\"event\":{\"ingested\":\"" + Ev.Iso(i * 0.25 + 0.5) + "\"}" : i > 200 ? "\"late\":true" : "")).ToArray();
 
     private static (List<string> Alerts, DetectionEngine Engine) Run(IRuleSet rules, IEnumerable<string> events, JsonElement? restore = null, CollectingSink? sink = null, long linesBefore = 0)
     {
@@ -79,6 +81,15 @@ public sealed class DeferredRunnerTests
         Assert.Equal(0, engine.StatisticsOf(3).Executions);
         Assert.Empty(engine.StateOf(3));
         Assert.Null(engine.ProblemOf(3));
+    }
+
+    [Fact]
+    public void A_deferred_rules_schedule_problem_is_known_before_it_matches()
+    {
+        var eager = Run(Make(defer: false), s_events.Take(1)).Engine;
+        var deferred = Run(Make(defer: true), s_events.Take(1)).Engine;
+        Assert.NotNull(eager.ProblemOf(5));
+        Assert.Equal(eager.ProblemOf(5), deferred.ProblemOf(5));
     }
 
     [Fact]
