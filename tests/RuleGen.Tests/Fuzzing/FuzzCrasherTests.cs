@@ -98,4 +98,14 @@ public sealed class FuzzCrasherTests
         var model = RuleGenGenerator.ParseRule(new RuleFileInput("/rules/alias.yml", "/rules/alias.yml", text));
         Assert.True(model.IsCompiled, string.Join("; ", model.Diagnostics.Select(d => d.Message)));
     }
+
+    [Fact]
+    public void A_logsource_gate_value_that_is_a_map_is_a_located_config_error_not_an_invalid_cast()
+    {
+        const string text = "profiles:\n    flat:\n        logsources:\n            - when: { product: windows }\n              any:\n                  - { source: { nested: map } }\n";
+        var config = SigmaConfig.Parse("/config/gate.yml", text);
+        var error = Assert.Single(config.Diagnostics);
+        Assert.Equal("/config/gate.yml", error.Location.Path);
+        Assert.Equal(text.IndexOf("{ nested", StringComparison.Ordinal), error.Location.Start);
+    }
 }
