@@ -82,7 +82,8 @@ public sealed class RuleFileFuzzer
     {
         Directory.CreateDirectory(_failureFolder);
         var saved = Path.Combine(_failureFolder, $"{target.Name}-{Failures.Count:D4}-{kind}{target.Extension}");
-        File.WriteAllText(saved, text);
+        // A mutated file may hold lone surrogates, which strict UTF-8 refuses; the saved copy has U+FFFD for them.
+        File.WriteAllText(saved, text, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false));
         Failures.Add(new FuzzFailure(target.Name, kind, detail, saved));
     }
 
