@@ -16,6 +16,14 @@ public sealed class EqlParser
 {
     private readonly List<EqlToken> _tokens;
     private int _position;
+    private int _depth;
+
+    /// <summary>
+    /// How deeply expressions may nest (parentheses, function arguments, <c>not</c>, unary minus). Elasticsearch sets
+    /// its own limit; ours is the parser's recursion: beyond it a query is a located syntax error instead of a stack
+    /// overflow that would take the compiler down. Real rules nest a few levels.
+    /// </summary>
+    public const int MaxNesting = 200;
 
     private EqlParser(List<EqlToken> tokens) => _tokens = tokens;
 
@@ -263,7 +271,24 @@ public sealed class EqlParser
         return new EqlStep(query, keys, missing, runs, open.Start, end - open.Start);
     }
 
-    public EqlExpression ParseExpression() => ParseOr();
+    public EqlExpression ParseExpression()
+    {
+        Enter(Current);
+        try
+        {
+            return ParseOr();
+        }
+        finally
+        {
+            _depth--;
+        }
+    }
+
+    /// <summary>One level deeper (the caller returns it with <c>_depth--</c>), or the nesting error at <paramref name="at"/>.</summary>
+    private void Enter(EqlToken at)
+    {
+        if (++_depth > MaxNesting) throw Error($"the expression nests more than {MaxNesting} levels deep here (parentheses, function calls, 'not' or '-'); simplify the query", at);
+    }
 
     private EqlExpression ParseOr()
     {
@@ -294,8 +319,16 @@ public sealed class EqlParser
         if (AtKeyword("not"))
         {
             var not = Advance();
-            var operand = ParseNot();
-            return new EqlNot(operand, not.Start, operand.End - not.Start);
+            Enter(not);
+            try
+            {
+                var operand = ParseNot();
+                return new EqlNot(operand, not.Start, operand.End - not.Start);
+            }
+            finally
+            {
+                _depth--;
+            }
         }
         return ParseComparison();
     }
@@ -359,13 +392,29 @@ public sealed class EqlParser
         if (At(EqlTokenKind.Minus))
         {
             var minus = Advance();
-            var operand = ParseUnary();
-            return new EqlNegate(operand, minus.Start, operand.End - minus.Start);
+            Enter(minus);
+            try
+            {
+                var operand = ParseUnary();
+                return new EqlNegate(operand, minus.Start, operand.End - minus.Start);
+            }
+            finally
+            {
+                _depth--;
+            }
         }
         if (At(EqlTokenKind.Plus))
         {
-            Advance();
-            return ParseUnary();
+            var plus = Advance();
+            Enter(plus);
+            try
+            {
+                return ParseUnary();
+            }
+            finally
+            {
+                _depth--;
+            }
         }
         var primary = ParsePrimary();
         return ParsePredicate(primary);

@@ -21,6 +21,13 @@ public sealed class SigmaConditionParser
     private readonly IReadOnlyList<string> _identifiers;
     private readonly Func<string, Predicate?> _resolve;
     private int _at;
+    private int _depth;
+
+    /// <summary>
+    /// How deeply parentheses and <c>not</c> may nest. The specification sets no limit, but recursion does: beyond
+    /// this the condition is a located error instead of a stack overflow that would take the compiler down.
+    /// </summary>
+    public const int MaxNesting = 200;
 
     private SigmaConditionParser(string text, List<(string, int)> tokens, IReadOnlyList<string> identifiers, Func<string, Predicate?> resolve)
     {
@@ -116,10 +123,19 @@ public sealed class SigmaConditionParser
     {
         if (Peek?.Text == "not")
         {
+            Enter();
             _at++;
-            return new NotPredicate(ParseNot());
+            var operand = ParseNot();
+            _depth--;
+            return new NotPredicate(operand);
         }
         return ParsePrimary();
+    }
+
+    /// <summary>One level deeper at the current token (the caller returns it with <c>_depth--</c>; a failure ends the parse).</summary>
+    private void Enter()
+    {
+        if (++_depth > MaxNesting) throw Fail($"parentheses and 'not' nest more than {MaxNesting} levels deep here; simplify the condition", Peek);
     }
 
     private Predicate ParsePrimary()
@@ -128,8 +144,10 @@ public sealed class SigmaConditionParser
         var text = token.Text;
         if (text == "(")
         {
+            Enter();
             _at++;
             var inner = ParseOr();
+            _depth--;
             if (Peek?.Text != ")") throw Fail(Peek is null ? "missing ')'" : $"expected ')' but found '{Peek.Value.Text}'");
             _at++;
             return inner;

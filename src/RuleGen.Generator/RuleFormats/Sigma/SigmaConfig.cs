@@ -151,8 +151,13 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
                 var n = 0;
                 foreach (var alt in any.Items.OfType<YamlMapping>())
                 {
-                    var clauses = alt.Entries.Select(e => new GateClause(e.Key.Text,
-                        (e.Value is YamlSequence vs ? vs.Items.OfType<YamlScalar>().Select(v => v.Text) : new[] { ((YamlScalar)e.Value).Text }).ToEquatableArray()));
+                    var clauses = new List<GateClause>();
+                    foreach (var e in alt.Entries)
+                    {
+                        if (e.Value is YamlSequence vs) clauses.Add(new GateClause(e.Key.Text, vs.Items.OfType<YamlScalar>().Select(v => v.Text).ToEquatableArray()));
+                        else if (e.Value is YamlScalar one) clauses.Add(new GateClause(e.Key.Text, EquatableArray.Create(one.Text)));
+                        else problem(e.Value.Span, $"logsource field '{e.Key.Text}' must have a value or a list of values");
+                    }
                     alternatives.Add(new GateAlternative("user" + n++, clauses.ToEquatableArray()));
                 }
                 gates.Add(new LogsourceGate(When(g["when"]), alternatives.ToEquatableArray()));
