@@ -44,6 +44,26 @@ public sealed class FuzzCrasherTests
     }
 
     [Fact]
+    public void An_eql_regex_with_groups_nested_10000_deep_is_a_located_error_not_a_stack_overflow()
+    {
+        // Found by the suite's rule-file fuzzer: the Lucene regex translator recursed once per group.
+        var query = "process where process.name regex \"" + Repeat("(", 10_000) + "a" + Repeat(")", 10_000) + "\"";
+        var text = GeneratorHarness.ElasticRule(query, language: "eql", type: "eql");
+        var error = SingleError("/rules/deep_regex.toml", text);
+        Assert.Contains("nested more than 200 deep", error.Message);
+        var queryStart = text.IndexOf(query, StringComparison.Ordinal);
+        Assert.InRange(error.Location.Start, queryStart, queryStart + query.Length);
+    }
+
+    [Fact]
+    public void An_eql_regex_with_groups_nested_200_deep_still_compiles()
+    {
+        var text = GeneratorHarness.ElasticRule("process where process.name regex \"" + Repeat("(", 200) + "a" + Repeat(")", 200) + "\"", language: "eql", type: "eql");
+        var model = RuleGenGenerator.ParseRule(new RuleFileInput("/rules/ok.toml", "/rules/ok.toml", text));
+        Assert.True(model.IsCompiled, string.Join("; ", model.Diagnostics.Select(d => d.Message)));
+    }
+
+    [Fact]
     public void Eql_nested_200_deep_still_compiles()
     {
         var text = GeneratorHarness.ElasticRule("process where " + Repeat("(", 199) + "process.name == \"a\"" + Repeat(")", 199), language: "eql", type: "eql");

@@ -21,6 +21,10 @@ public sealed class LuceneRegex
     private readonly string _pattern;
     private readonly bool _ignoreCase;
     private int _position;
+    private int _depth;
+
+    /// <summary>Groups nested deeper than this are refused: each level is a few frames of recursion, and a hostile rule must not overflow the stack.</summary>
+    public const int MaxNesting = 200;
 
     private LuceneRegex(string pattern, bool ignoreCase)
     {
@@ -239,7 +243,9 @@ public sealed class LuceneRegex
             {
                 _position++;
                 if (Match(')')) return "(?:)";
+                if (++_depth > MaxNesting) throw Fail($"groups are nested more than {MaxNesting} deep");
                 var inner = ParseUnion();
+                _depth--;
                 if (!Match(')')) throw Fail("the group is not closed: add ')'");
                 return "(?:" + inner + ")";
             }
