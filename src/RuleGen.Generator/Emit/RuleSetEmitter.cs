@@ -265,7 +265,7 @@ public static class RuleSetEmitter
             w.Line($"public bool IsMatch(int rule, global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope) => Match(rule, utf8Json, scope == {Rt}MatchScope.DetectionOnly);");
         }
         w.Line();
-        EmitChunked(w, plan, $"{Rt}RuleInfo", "Info", "int rule", "rule", i => $"{rules}{plan.Rules[i].TypeName}.Info", "throw new global::System.ArgumentOutOfRangeException(nameof(rule))");
+        EmitChunked(w, plan, $"{Rt}RuleInfo", "Info", "int rule", "rule", i => $"{rules}{plan.Rules[i].TypeName}.Info", "throw new global::System.ArgumentOutOfRangeException(nameof(rule));");
         w.Line();
         EmitChunked(w, plan, "bool", "Match", "int rule, global::System.ReadOnlySpan<byte> utf8Json, bool detectionOnly", "rule, utf8Json, detectionOnly", i =>
         {
@@ -273,7 +273,7 @@ public static class RuleSetEmitter
             if (rule.IsSequence) return "false";
             var type = rules + rule.TypeName;
             return rule.HasGate ? $"detectionOnly ? {type}.IsDetectionMatch(utf8Json) : {type}.IsMatch(utf8Json)" : $"{type}.IsMatch(utf8Json)";
-        }, "false");
+        }, "return false;");
         w.Line();
     }
 
@@ -320,7 +320,10 @@ public static class RuleSetEmitter
         w.Line($"public {Rt}RuleRunSettings? RunSettingsOf(int rule) => (uint)rule < Count && s_runSettingsOf[rule] >= 0 ? s_runSettings[s_runSettingsOf[rule]] : null;");
     }
 
-    /// <summary>A method that switches on a rule index to a per-rule expression, in chunks of <see cref="RulesPerChunk"/> rules (one method each, JIT-compiled when first used).</summary>
+    /// <summary>
+    /// A method that switches on a rule index to a per-rule expression, in chunks of <see cref="RulesPerChunk"/> rules
+    /// (one method each, JIT-compiled when first used); <paramref name="otherwise"/> is the statement for other indexes.
+    /// </summary>
     private static void EmitChunked(SourceWriter w, RuleSetPlan plan, string returnType, string name, string parameters, string arguments,
         System.Func<int, string> body, string otherwise)
     {
@@ -330,7 +333,7 @@ public static class RuleSetEmitter
             using (w.Block($"switch (rule / {RulesPerChunk})"))
             {
                 for (var c = 0; c < chunks; c++) w.Line($"case {c}: return {name}Chunk{c}({arguments});");
-                w.Line($"default: {(otherwise.StartsWith("throw", System.StringComparison.Ordinal) ? otherwise : "return " + otherwise)};");
+                w.Line($"default: {otherwise}");
             }
         }
         for (var c = 0; c < chunks; c++)
@@ -342,7 +345,7 @@ public static class RuleSetEmitter
                 {
                     for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
                         w.Line($"case {i}: return {body(i)};");
-                    w.Line($"default: {(otherwise.StartsWith("throw", System.StringComparison.Ordinal) ? otherwise : "return " + otherwise)};");
+                    w.Line($"default: {otherwise}");
                 }
             }
         }

@@ -71,7 +71,7 @@ public sealed partial class DetectionEngine
     private void SetUp(CompiledRule rule, RuleRunSettings? settings = null)
     {
         var schedule = settings is null ? RuleSchedule.Of(rule.Info) : RuleSchedule.Of(settings);
-        var clock = settings is null ? Clocks.ClockOf(rule.Info) : Clocks.ClockOf(settings.TimestampOverride, rule.ToString());
+        var clock = settings is null ? Clocks.ClockOf(rule.Info) : Clocks.ClockOf(settings.TimestampOverride, rule);
         _runners[rule.Index] = CreateRunner(rule, schedule, clock, _indicators, out var problem);
         _sequenceRunners[rule.Index] = _runners[rule.Index] as SequenceRunner;
         _problems[rule.Index] = problem ?? schedule.Problem;

@@ -48,10 +48,13 @@ public sealed class EventClocks
     public int Count => Names.Count;
 
     /// <summary>The clock of a rule: its <c>timestamp_override</c>, else <c>@timestamp</c>.</summary>
-    public int ClockOf(RuleInfo rule) => ClockOf(rule.TimestampOverride, rule.ToString());
+    public int ClockOf(RuleInfo rule) => ClockOf(rule.TimestampOverride, rule);
 
-    /// <summary>The clock of a rule whose <c>timestamp_override</c> is <paramref name="timestampOverride"/>.</summary>
-    public int ClockOf(string? timestampOverride, string rule)
+    /// <summary>
+    /// The clock of a rule whose <c>timestamp_override</c> is <paramref name="timestampOverride"/>; <paramref name="rule"/>
+    /// names it in the error only, so a rule whose metadata is not decoded stays so.
+    /// </summary>
+    public int ClockOf(string? timestampOverride, object rule)
     {
         var field = string.IsNullOrEmpty(timestampOverride) ? Timestamp : timestampOverride;
         for (var i = 0; i < Names.Count; i++)
