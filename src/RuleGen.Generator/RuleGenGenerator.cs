@@ -54,6 +54,9 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         public const string NamedRules = "NamedRules";
         public const string EmittedRules = "EmittedRules";
         public const string RuleSet = "RuleSet";
+        public const string MetadataBlocks = "MetadataBlocks";
+        public const string Metadata = "Metadata";
+        public const string Gates = "Gates";
         public const string SigmaConfig = "SigmaConfig";
     }
 
@@ -154,6 +157,32 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8));
         });
 
+        // The rules' metadata as compressed data (Emit/MetadataStoreEmitter): compressed a block at a time, so a
+        // one-rule edit compresses one block again; then one file with every block.
+        var metadataBlocks = named
+            .SelectMany(static (set, _) => MetadataStoreEmitter.Blocks(set.Rules))
+            .Select(static (block, _) => MetadataStoreEmitter.Compress(block))
+            .WithTrackingName(Steps.MetadataBlocks);
+        var metadata = metadataBlocks.Collect()
+            .Combine(options)
+            .Select(static (pair, _) => MetadataStoreEmitter.Emit(pair.Right.Namespace, pair.Left))
+            .WithTrackingName(Steps.Metadata);
+
+        context.RegisterSourceOutput(metadata, static (spc, source) =>
+        {
+            if (source is not null) spc.AddSource(MetadataStoreEmitter.HintName, SourceText.From(source, Encoding.UTF8));
+        });
+
+        // The logsource gates that rules share, emitted once (Emit/GateEmitter).
+        var gates = named
+            .Select(static (set, _) => (set.Namespace, Gates: GateEmitter.Plan(set.Rules)))
+            .WithTrackingName(Steps.Gates);
+
+        context.RegisterSourceOutput(gates, static (spc, plan) =>
+        {
+            if (GateEmitter.Emit(plan.Namespace, plan.Gates) is { } source) spc.AddSource(GateEmitter.HintName, SourceText.From(source, Encoding.UTF8));
+        });
+
         // One rule set per name (RuleGenRuleSet metadata; RuleSet for files that name none), each emitted on its own.
         var ruleSets = named
             .SelectMany(static (set, _) => RuleSetPlan.ForEachName(set.Namespace, set.Rules, set.Correlations))
@@ -235,7 +264,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
     {
         var compiled = rules.Where(r => r.IsCompiled).OrderBy(r => r.SourcePath, StringComparer.Ordinal).ThenBy(r => r.Metadata.Id, StringComparer.Ordinal).ToList();
         var names = TypeNames.Assign(compiled.Select(r => (r.Metadata.Name, r.Metadata.Id, r.SourcePath)).ToList(),
-            new HashSet<string>(new[] { "Rules", "RuleSet" }.Concat(RuleEmitter.MemberNames)));
+            new HashSet<string>(new[] { "Rules", "RuleSet", MetadataStoreEmitter.ClassName, GateEmitter.ClassName }.Concat(RuleEmitter.MemberNames)));
         var inputs = compiled.Select((r, i) => new RuleEmitInput(r, names[i], options.Namespace, r.DisplayPath));
 
         var diagnostics = new List<DiagnosticInfo>();

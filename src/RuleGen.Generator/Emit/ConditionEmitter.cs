@@ -49,9 +49,10 @@ internal sealed partial class ConditionEmitter
     /// </summary>
     public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate = null)
     {
+        var sharedGate = gate is null ? null : GateEmitter.SharedClassName(gate);
         if (gate is null)
         {
-            w.Line("/// <summary>The condition over an event already scanned with this scope's slots (see <c>Schema</c>).</summary>");
+            w.Line("/// <summary>The condition over an event scanned with this scope's slots (<c>Schema</c>).</summary>");
             using (w.Block($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev)"))
             {
                 EmitBody(w, condition);
@@ -59,13 +60,22 @@ internal sealed partial class ConditionEmitter
         }
         else
         {
-            w.Line("/// <summary>The whole rule over a scanned event: the gate (logsource) and the detection.</summary>");
+            w.Line("/// <summary>The rule over a scanned event: gate and detection.</summary>");
             w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => EvaluateGate(in ev) && EvaluateDetection(in ev);");
             w.Line();
-            w.Line("/// <summary>The gate the rule format adds around the detection (a Sigma rule's logsource).</summary>");
-            using (w.Block($"{evaluateModifiers} static bool EvaluateGate(scoped in {Rt}EventView ev)"))
+            if (sharedGate is not null)
             {
-                EmitBody(w, gate);
+                // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's fields.
+                w.Line($"/// <summary>The logsource gate, shared with other rules: <see cref=\"{GateEmitter.ClassName}.{sharedGate}\"/>.</summary>");
+                w.Line($"{evaluateModifiers} static bool EvaluateGate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev);");
+            }
+            else
+            {
+                w.Line("/// <summary>The gate the rule format adds around the detection (a Sigma rule's logsource).</summary>");
+                using (w.Block($"{evaluateModifiers} static bool EvaluateGate(scoped in {Rt}EventView ev)"))
+                {
+                    EmitBody(w, gate);
+                }
             }
             w.Line();
             w.Line("/// <summary>The detection alone, without the gate.</summary>");
@@ -120,9 +130,7 @@ internal sealed partial class ConditionEmitter
         }
 
         w.Line();
-        var slotNames = _fields.Fields.Select(f => f.ToString()).ToList();
-        if (_fields.UsesAllStrings) slotNames.Add("(every string value of the event)");
-        SchemaEmitter.EmitTable(w, "Schema", SchemaPlan.Build(_fields.Fields, _fields.AllStringsSlot), slotNames);
+        SchemaEmitter.EmitTable(w, "Schema", _fields.Fields, _fields.UsesAllStrings);
     }
 
     /// <summary>A class with IsMatch + Evaluate + schema for a nested scope.</summary>
@@ -139,11 +147,14 @@ internal sealed partial class ConditionEmitter
 
     /// <summary>IsMatch: scan the event with this scope's schema, then evaluate (the runtime's <c>EventScanner.Matches</c>).</summary>
     internal static void EmitIsMatch(SourceWriter w, string accessibility, string name = "IsMatch", string evaluate = "Evaluate",
-        string summary = "Whether one UTF-8 JSON event (an object) matches. False for malformed JSON. Allocates nothing.")
+        string summary = "Whether a UTF-8 JSON event matches (false if malformed). Allocates nothing.")
     {
         w.Line($"/// <summary>{summary}</summary>");
         w.Line($"{accessibility} static bool {name}(global::System.ReadOnlySpan<byte> utf8Json) => {Rt}EventScanner.Matches<{ScopeSchema}>(utf8Json, {evaluate});");
     }
+
+    /// <summary>The statements of a method that returns whether <paramref name="condition"/> holds (a shared gate's body).</summary>
+    internal void EmitBodyOnly(SourceWriter w, Predicate condition) => EmitBody(w, condition);
 
     private void EmitBody(SourceWriter w, Predicate condition)
     {
@@ -221,7 +232,7 @@ internal sealed partial class ConditionEmitter
             case FieldComparePredicate c:
                 return new List<string>
                 {
-                    $"ev.AnyRelated({_fields.SlotOf(c.Left)}, {_fields.SlotOf(c.Right)}, {Rt}TextRelation.{c.Operation}, ignoreCase: {Literals.Bool(c.Case == CaseMode.IgnoreAsciiCase)}, {Rt}ValueKinds.Scalars)",
+                    $"ev.AnyRelated({_fields.SlotOf(c.Left)}, {_fields.SlotOf(c.Right)}, {Rt}TextRelation.{c.Operation}, ignoreCase: {Literals.Bool(c.Case == CaseMode.IgnoreAsciiCase)})",
                 };
             case DateRangePredicate d:
                 return new List<string> { DateRange(d) };
@@ -256,16 +267,16 @@ internal sealed partial class ConditionEmitter
             {
                 var ignoreCase = s.Case == CaseMode.IgnoreAsciiCase;
                 var value = ignoreCase ? Literals.AsciiLower(s.Value) : s.Value;
-                return $"ev.Any{s.Operation}{(ignoreCase ? "IgnoreCase" : "")}({slot}, {Literals.Utf8(value)}, {Kinds(s.Kinds)})";
+                return $"ev.Any{s.Operation}{(ignoreCase ? "IgnoreCase" : "")}({slot}, {Literals.Utf8(value)}{KindsArgument(s.Kinds)})";
             }
             case StringSetMatcher set:
-                return $"ev.AnyInSet({slot}, {MatcherStatic(set)}, {Kinds(set.Kinds)})";
+                return $"ev.AnyInSet({slot}, {MatcherStatic(set)}{KindsArgument(set.Kinds)})";
             case StringListMatcher list:
-                return $"ev.AnyInTextSet({slot}, {MatcherStatic(list)}, {Kinds(list.Kinds)})";
+                return $"ev.AnyInTextSet({slot}, {MatcherStatic(list)}{KindsArgument(list.Kinds)})";
             case WildcardMatcher wildcard:
-                return $"ev.AnyWildcard({slot}, {MatcherStatic(wildcard)}, {Kinds(wildcard.Kinds)})";
+                return $"ev.AnyWildcard({slot}, {MatcherStatic(wildcard)}{KindsArgument(wildcard.Kinds)})";
             case RegexMatcher regex:
-                return $"ev.AnyRegex({slot}, {MatcherStatic(regex)}, {Kinds(regex.Kinds)})";
+                return $"ev.AnyRegex({slot}, {MatcherStatic(regex)}{KindsArgument(regex.Kinds)})";
             case NumberMatcher number:
                 return $"ev.AnyNumber({slot}, {Rt}NumberComparison.{Comparison(number.Operator)}, {Literals.Double(number.Value)}, acceptNumericStrings: {Literals.Bool(number.AcceptNumericStrings)})";
             case BooleanMatcher boolean:
@@ -278,7 +289,7 @@ internal sealed partial class ConditionEmitter
             case DatePartMatcher date:
                 return $"ev.AnyDatePart({slot}, {Rt}DatePart.{date.Part}, {Rt}NumberComparison.{Comparison(date.Operator)}, {date.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
             case TextRangeMatcher range:
-                return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}, {Kinds(range.Kinds)})";
+                return $"ev.AnyTextCompare({slot}, {Rt}NumberComparison.{Comparison(range.Operator)}, {Literals.Utf8(range.Value)}{KindsArgument(range.Kinds)})";
             default:
                 return TypedMatcher(slot, matcher) ?? throw new NotSupportedException("No emitter for matcher " + matcher.GetType().Name);
         }
@@ -348,6 +359,9 @@ internal sealed partial class ConditionEmitter
         ComparisonOperator.GreaterThan => "GreaterThan",
         _ => "GreaterThanOrEqual",
     };
+
+    /// <summary>The kinds argument of an <c>EventView.Any*</c> test: left out for scalars, the runtime's default.</summary>
+    internal static string KindsArgument(ValueKinds kinds) => kinds == ValueKinds.Scalars ? "" : ", " + Kinds(kinds);
 
     internal static string Kinds(ValueKinds kinds)
     {

@@ -23,9 +23,10 @@ public static class PredicateDescriber
     };
 
     // Field names may hold any character (a KQL field can be written with escapes): keep the comment on one line.
-    // A name with '*' is a field-name pattern: every field it covers is tested.
+    // A name with '*' is a field-name pattern: every field it covers is tested. A field read under several paths (a
+    // Sigma profile's alternatives) is named by its first; the rule's Schema lists every path of each slot.
     private static string Name(FieldRef field) =>
-        (field.Paths.Any(p => p.IndexOf('*') >= 0) ? "any field " : "") + Literals.Comment(field.ToString());
+        (field.Paths.Any(p => p.IndexOf('*') >= 0) ? "any field " : "") + Literals.Comment(field.Name);
 
     private static string DescribeOr(OrPredicate o)
     {

@@ -25,12 +25,12 @@ public static class RuleSetEmitter
 
     public static string Emit(RuleSetPlan plan)
     {
-        // Rules are addressed with global:: names: the set's own Rules property would hide the Rules class.
+        // Rules are addressed through an alias of the Rules class: the set's own Rules property hides its name.
         var shared = plan.SharedFields();
         var allStringsSlot = plan.UsesAllStrings ? shared.Count : -1;
-        var rules = $"global::{plan.Namespace}.Rules.";
+        var rules = RuleEmitter.RulesAlias + ".";
         var w = new SourceWriter();
-        RuleEmitter.FileHeader(w, $"{plan.Rules.Count} rule file(s)");
+        RuleEmitter.FileHeader(w, $"{plan.Rules.Count} rule file(s)", plan.Rules.Count > 0 ? plan.Namespace : null);
         w.Line($"namespace {plan.Namespace};");
         w.Line();
         w.Line("/// <summary>");
@@ -267,6 +267,7 @@ public static class RuleSetEmitter
         w.Line();
         EmitChunked(w, plan, $"{Rt}RuleInfo", "Info", "int rule", "rule", i => $"{rules}{plan.Rules[i].TypeName}.Info", "throw new global::System.ArgumentOutOfRangeException(nameof(rule));");
         w.Line();
+        // A rule alone scans with its own schema (its IsMatch), not the set's: what the agreement tests compare a pass with.
         EmitChunked(w, plan, "bool", "Match", "int rule, global::System.ReadOnlySpan<byte> utf8Json, bool detectionOnly", "rule, utf8Json, detectionOnly", i =>
         {
             var rule = plan.Rules[i];
@@ -380,7 +381,7 @@ public static class RuleSetEmitter
     private static void EmitIndex(SourceWriter w, RuleSetPlan plan, System.Collections.Generic.IReadOnlyList<Model.FieldRef> shared, int allStringsSlot)
     {
         var witnesses = Witnesses.Plan(plan.Rules, shared, allStringsSlot);
-        string SlotName(int slot) => slot == allStringsSlot ? "any string" : shared[slot].ToString();
+        string SlotName(int slot) => slot == allStringsSlot ? "any string" : shared[slot].Name;
         string Either(Witness witness) =>
             string.Join(" or ", witness.Atoms.Select(a => a.Kind switch
             {

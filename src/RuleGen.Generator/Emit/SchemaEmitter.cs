@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
+using RuleGen.Generator.Model;
 using RuleGen.Generator.Planning;
 using RuleGen.Generator.RuleFormats;
 
@@ -11,66 +12,50 @@ namespace RuleGen.Generator.Emit;
 /// Emits a <see cref="SchemaPlan"/> in one of two forms. A rule set's schema (<see cref="Emit"/>), which every event
 /// goes through, is an <c>IFieldSchema</c> struct whose key lookup is a generated decision tree (switch on key length,
 /// then on the byte that best separates the candidates, then one sequence comparison). A rule's own schema, for its
-/// <c>IsMatch</c> alone, is data (<see cref="EmitTable"/>): a runtime <c>FieldTable</c> decoded on first use, since
+/// <c>IsMatch</c> alone, is data (<see cref="EmitTable"/>): a runtime <c>FieldTable</c> built from its paths on first use, since
 /// thousands of rules each with its own decision tree were most of a corpus's generated code.
 /// </summary>
 public static class SchemaEmitter
 {
-    private const string Rt = "global::RuleGen.Runtime.";
+    private const string Rt = ConditionEmitter.Rt;
 
-    /// <summary>A rule's (or nested scope's) schema as a table: a struct naming the <c>FieldTable</c> decoded from <see cref="TableJson"/>.</summary>
-    public static void EmitTable(SourceWriter w, string typeName, SchemaPlan plan, IReadOnlyList<string> slotNames)
+    /// <summary>
+    /// A rule's (or nested scope's) schema as a table: a struct naming the <c>FieldTable</c> the runtime builds, on
+    /// first use, from the fields' paths (<see cref="TableJson"/>). The remarks list the slots for the reader.
+    /// </summary>
+    public static void EmitTable(SourceWriter w, string typeName, IReadOnlyList<FieldRef> fields, bool allStrings)
     {
-        w.Line("/// <summary>The field paths read here, as a table of dotted prefixes for the scanner (see <c>FieldTable</c>).</summary>");
-        w.Line($"/// <remarks>Slots: {string.Join(", ", slotNames.Select((name, i) => $"{i} = {Literals.Xml(name)}"))}.</remarks>");
+        var slots = fields.Select((f, i) => $"{i} = {Literals.Xml(f.ToString())}").ToList();
+        if (allStrings) slots.Add($"{fields.Count} = (every string value of the event)");
+        w.Line($"/// <summary>Slots: {string.Join(", ", slots)}.</summary>");
         using (w.Block($"private readonly struct {typeName} : {Rt}IFieldTableSource"))
         {
-            w.Line($"public static {Rt}FieldTable Table {{ get; }} = {Rt}FieldTable.FromJson({Literals.Utf8(TableJson(plan))});");
+            w.Line($"public static {Rt}FieldTable Table {{ get; }} = {Rt}FieldTable.FromJson({Literals.Utf8(TableJson(fields, allStrings))});");
         }
     }
 
     /// <summary>
-    /// The plan as the JSON <c>FieldTable.FromJson</c> reads: slot count, all-strings slot, each node's slots (node 0 is
-    /// the event), the edges <c>[from, key, to, spaceless]</c> and the field-name patterns <c>[pattern, slot]</c>.
+    /// The fields as <c>FieldTable.FromJson</c> reads them: each slot's paths, the slots whose paths event keys with
+    /// spaces also reach, and whether one more slot takes every string value (the trie is built from these).
     /// </summary>
-    public static string TableJson(SchemaPlan plan)
+    public static string TableJson(IReadOnlyList<FieldRef> fields, bool allStrings)
     {
-        var sb = new StringBuilder();
-        sb.Append("{\"slots\":").Append(plan.SlotCount.ToString(CultureInfo.InvariantCulture));
-        sb.Append(",\"allStrings\":").Append(plan.AllStringsSlot.ToString(CultureInfo.InvariantCulture));
-        sb.Append(",\"nodes\":[");
-        var first = true;
-        foreach (var node in plan.Nodes.OrderBy(n => n.Id))
+        var sb = new StringBuilder("{\"fields\":[");
+        for (var slot = 0; slot < fields.Count; slot++)
         {
-            if (!first) sb.Append(',');
-            first = false;
-            sb.Append('[').Append(string.Join(",", node.Slots.Select(s => s.ToString(CultureInfo.InvariantCulture)))).Append(']');
-        }
-        sb.Append("],\"edges\":[");
-        first = true;
-        foreach (var node in plan.Nodes.OrderBy(n => n.Id))
-        {
-            foreach (var edge in node.Children)
+            if (slot > 0) sb.Append(',');
+            sb.Append('[');
+            for (var p = 0; p < fields[slot].Paths.Count; p++)
             {
-                if (!first) sb.Append(',');
-                first = false;
-                sb.Append('[').Append(node.Id.ToString(CultureInfo.InvariantCulture)).Append(',');
-                JsonText.AppendString(sb, edge.Key);
-                sb.Append(',').Append(edge.Target.ToString(CultureInfo.InvariantCulture)).Append(',').Append(edge.IgnoresSpaces ? '1' : '0').Append(']');
+                if (p > 0) sb.Append(',');
+                JsonText.AppendString(sb, fields[slot].Paths[p]);
             }
-        }
-        sb.Append(']');
-        if (plan.Patterns.Count > 0)
-        {
-            sb.Append(",\"patterns\":[");
-            sb.Append(string.Join(",", plan.Patterns.Select(p =>
-            {
-                var item = new StringBuilder("[");
-                JsonText.AppendString(item, p.Pattern);
-                return item.Append(',').Append(p.Slot.ToString(CultureInfo.InvariantCulture)).Append(']').ToString();
-            })));
             sb.Append(']');
         }
+        sb.Append(']');
+        var spaceless = Enumerable.Range(0, fields.Count).Where(i => fields[i].IgnoreSpacesInKeys).ToList();
+        if (spaceless.Count > 0) sb.Append(",\"spaceless\":[").Append(string.Join(",", spaceless.Select(i => i.ToString(CultureInfo.InvariantCulture)))).Append(']');
+        if (allStrings) sb.Append(",\"allStrings\":true");
         return sb.Append('}').ToString();
     }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using RuleGen.Generator.Model;
+using RuleGen.Runtime;
 
 namespace RuleGen.Generator.Planning;
 
@@ -23,58 +24,23 @@ public sealed record SchemaPattern(string Pattern, int Slot);
 
 /// <summary>
 /// The field schema a scanner needs, planned from the fields and their slots: a trie of path prefixes (node 0 is
-/// the root), the field-name patterns, and the all-strings slot. Emitted as an <c>IFieldSchema</c> struct.
+/// the root; built by the trie the runtime shares, <c>FieldTrie</c>), the field-name patterns, and the all-strings slot.
+/// Emitted as an <c>IFieldSchema</c> struct (a rule set) or as the paths a runtime <c>FieldTable</c> is built from (a rule).
 /// </summary>
 public sealed record SchemaPlan(int SlotCount, EquatableArray<SchemaNode> Nodes, EquatableArray<SchemaPattern> Patterns, int AllStringsSlot)
 {
     public static SchemaPlan Build(IReadOnlyList<FieldRef> fields, int allStringsSlot)
     {
         var slotCount = fields.Count + (allStringsSlot >= 0 ? 1 : 0);
-        var prefixes = new SortedDictionary<string, List<int>>(StringComparer.Ordinal) { [""] = new List<int>() };
-        var patterns = new List<SchemaPattern>();
-        var spaceless = new HashSet<string>(StringComparer.Ordinal);
-        for (var slot = 0; slot < fields.Count; slot++)
-        {
-            foreach (var path in fields[slot].Paths)
-            {
-                if (path.IndexOf('*') >= 0)
-                {
-                    patterns.Add(new SchemaPattern(path, slot));
-                    continue;
-                }
-                var dot = path.IndexOf('.');
-                while (dot > 0)
-                {
-                    var prefix = path.Substring(0, dot);
-                    if (!prefixes.ContainsKey(prefix)) prefixes[prefix] = new List<int>();
-                    dot = path.IndexOf('.', dot + 1);
-                }
-                if (fields[slot].IgnoreSpacesInKeys) spaceless.Add(path);
-                if (!prefixes.TryGetValue(path, out var slots)) prefixes[path] = slots = new List<int>();
-                if (!slots.Contains(slot)) slots.Add(slot);
-            }
-        }
-
-        // Root first, then prefixes in ordinal order: ids are stable for the same fields.
-        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
-        var ordered = prefixes.Keys.ToList();
-        for (var i = 0; i < ordered.Count; i++) ids[ordered[i]] = i;
-
+        var trie = FieldTrie.Build(fields.Select(f => (IReadOnlyList<string>)f.Paths.AsImmutableArray()).ToList(), fields.Select(f => f.IgnoreSpacesInKeys).ToList());
         var nodes = new List<SchemaNode>();
-        foreach (var prefix in ordered)
+        var edges = trie.Edges.ToLookup(e => e.From);
+        for (var node = 0; node < trie.Prefixes.Count; node++)
         {
-            var edges = new List<SchemaEdge>();
-            var lead = prefix.Length == 0 ? "" : prefix + ".";
-            // Strings sharing a prefix are contiguous in ordinal order: scan from the first one.
-            var at = ordered.BinarySearch(lead, StringComparer.Ordinal);
-            if (at < 0) at = ~at;
-            for (; at < ordered.Count && ordered[at].StartsWith(lead, StringComparison.Ordinal); at++)
-            {
-                var other = ordered[at];
-                if (other.Length > lead.Length) edges.Add(new SchemaEdge(other.Substring(lead.Length), ids[other]) { IgnoresSpaces = spaceless.Contains(other) });
-            }
-            nodes.Add(new SchemaNode(ids[prefix], prefix, prefixes[prefix].ToEquatableArray(), edges.ToEquatableArray()));
+            nodes.Add(new SchemaNode(node, trie.Prefixes[node], trie.NodeSlots[node].ToEquatableArray(),
+                edges[node].Select(e => new SchemaEdge(e.Key, e.To) { IgnoresSpaces = e.IgnoresSpaces }).ToEquatableArray()));
         }
-        return new SchemaPlan(slotCount, nodes.ToEquatableArray(), patterns.ToEquatableArray(), allStringsSlot);
+        var patterns = trie.Patterns.Select(p => new SchemaPattern(p.Key, p.Value)).ToEquatableArray();
+        return new SchemaPlan(slotCount, nodes.ToEquatableArray(), patterns, allStringsSlot);
     }
 }

@@ -51,7 +51,7 @@ public readonly ref partial struct EventView
     }
 
     /// <summary>Some value's text starts with, ends with or contains one of the set's texts.</summary>
-    public bool AnyInTextSet(int slot, Utf8TextSet set, ValueKinds kinds)
+    public bool AnyInTextSet(int slot, Utf8TextSet set, ValueKinds kinds = ValueKinds.Scalars)
     {
         foreach (var value in Values(slot))
         {

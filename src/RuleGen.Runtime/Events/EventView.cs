@@ -83,19 +83,21 @@ public readonly ref partial struct EventView
     /// <summary>The field's key is present, whatever its value (<c>null</c> and <c>[]</c> included).</summary>
     public bool HasKey(int slot) => First(slot) >= 0;
 
-    public bool AnyEquals(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds) => AnyText<EqualsTest>(slot, literal, kinds);
-    public bool AnyStartsWith(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds) => AnyText<StartsWithTest>(slot, literal, kinds);
-    public bool AnyEndsWith(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds) => AnyText<EndsWithTest>(slot, literal, kinds);
-    public bool AnyContains(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds) => AnyText<ContainsTest>(slot, literal, kinds);
+    // The Any* tests read the field's values of the given kinds: by default every scalar (string, number, boolean), as
+    // nearly every generated check does, so generated code leaves the argument out then.
+    public bool AnyEquals(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds = ValueKinds.Scalars) => AnyText<EqualsTest>(slot, literal, kinds);
+    public bool AnyStartsWith(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds = ValueKinds.Scalars) => AnyText<StartsWithTest>(slot, literal, kinds);
+    public bool AnyEndsWith(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds = ValueKinds.Scalars) => AnyText<EndsWithTest>(slot, literal, kinds);
+    public bool AnyContains(int slot, ReadOnlySpan<byte> literal, ValueKinds kinds = ValueKinds.Scalars) => AnyText<ContainsTest>(slot, literal, kinds);
 
     /// <summary>Case-insensitive (ASCII) forms: <paramref name="lowerLiteral"/> must be ASCII-lowercase.</summary>
-    public bool AnyEqualsIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds) => AnyText<EqualsIgnoreCaseTest>(slot, lowerLiteral, kinds);
-    public bool AnyStartsWithIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds) => AnyText<StartsWithIgnoreCaseTest>(slot, lowerLiteral, kinds);
-    public bool AnyEndsWithIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds) => AnyText<EndsWithIgnoreCaseTest>(slot, lowerLiteral, kinds);
-    public bool AnyContainsIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds) => AnyText<ContainsIgnoreCaseTest>(slot, lowerLiteral, kinds);
+    public bool AnyEqualsIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds = ValueKinds.Scalars) => AnyText<EqualsIgnoreCaseTest>(slot, lowerLiteral, kinds);
+    public bool AnyStartsWithIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds = ValueKinds.Scalars) => AnyText<StartsWithIgnoreCaseTest>(slot, lowerLiteral, kinds);
+    public bool AnyEndsWithIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds = ValueKinds.Scalars) => AnyText<EndsWithIgnoreCaseTest>(slot, lowerLiteral, kinds);
+    public bool AnyContainsIgnoreCase(int slot, ReadOnlySpan<byte> lowerLiteral, ValueKinds kinds = ValueKinds.Scalars) => AnyText<ContainsIgnoreCaseTest>(slot, lowerLiteral, kinds);
 
     /// <summary>Some value's text is in <paramref name="set"/>.</summary>
-    public bool AnyInSet(int slot, Utf8StringSet set, ValueKinds kinds)
+    public bool AnyInSet(int slot, Utf8StringSet set, ValueKinds kinds = ValueKinds.Scalars)
     {
         foreach (var value in Values(slot))
         {
@@ -105,7 +107,7 @@ public readonly ref partial struct EventView
     }
 
     /// <summary>Some value's whole text matches <paramref name="pattern"/>.</summary>
-    public bool AnyWildcard(int slot, Wildcard pattern, ValueKinds kinds)
+    public bool AnyWildcard(int slot, Wildcard pattern, ValueKinds kinds = ValueKinds.Scalars)
     {
         foreach (var value in Values(slot))
         {
@@ -115,7 +117,7 @@ public readonly ref partial struct EventView
     }
 
     /// <summary>Some value's text contains a match of <paramref name="regex"/>.</summary>
-    public bool AnyRegex(int slot, ThreadRegex regex, ValueKinds kinds)
+    public bool AnyRegex(int slot, ThreadRegex regex, ValueKinds kinds = ValueKinds.Scalars)
     {
         foreach (var value in Values(slot))
         {
@@ -162,7 +164,7 @@ public readonly ref partial struct EventView
     }
 
     /// <summary>Some value's text compares with <paramref name="literal"/> as asked, in ordinal (byte) order.</summary>
-    public bool AnyTextCompare(int slot, NumberComparison comparison, ReadOnlySpan<byte> literal, ValueKinds kinds)
+    public bool AnyTextCompare(int slot, NumberComparison comparison, ReadOnlySpan<byte> literal, ValueKinds kinds = ValueKinds.Scalars)
     {
         foreach (var value in Values(slot))
         {
@@ -192,7 +194,7 @@ public readonly ref partial struct EventView
     }
 
     /// <summary>Some value of <paramref name="left"/> relates to some value of <paramref name="right"/> (field references).</summary>
-    public bool AnyRelated(int left, int right, TextRelation relation, bool ignoreCase, ValueKinds kinds)
+    public bool AnyRelated(int left, int right, TextRelation relation, bool ignoreCase, ValueKinds kinds = ValueKinds.Scalars)
     {
         foreach (var a in Values(left))
         {

@@ -4,15 +4,15 @@ using System.Text.Json;
 namespace RuleGen.Runtime;
 
 /// <summary>
-/// A field schema as data: the same trie of dotted path prefixes as a generated <see cref="IFieldSchema"/>, decoded
-/// from the compact JSON the generator emits for a rule (<see cref="FromJson"/>), with the key lookup a short scan
-/// over each node's keys instead of generated code.
+/// A field schema as data: the same trie of dotted path prefixes as a generated <see cref="IFieldSchema"/>
+/// (<see cref="FieldTrie"/>), built from the list of a rule's field paths the generator emits (<see cref="FromJson"/>),
+/// with the key lookup a short scan over each node's keys instead of generated code.
 /// </summary>
 /// <remarks>
 /// A rule set scans with its own generated schema (a decision tree over every field of every rule: the hot path);
 /// a rule evaluated alone through its <c>IsMatch</c> scans with its table. A rule reads a handful of fields, so a
 /// node has a few keys, and comparing their lengths first rejects nearly all of them. Emitting each rule's lookup as
-/// code made 3,756 Sigma rules 33 MB of C#; as data it is a few hundred bytes per rule.
+/// code made 3,756 Sigma rules 33 MB of C#; its paths are a few dozen bytes per field.
 /// </remarks>
 public sealed class FieldTable
 {
@@ -104,10 +104,13 @@ public sealed class FieldTable
     }
 
     /// <summary>
-    /// Decodes the generator's table: <c>{"slots":N,"allStrings":S,"nodes":[[slot,...],...],
-    /// "edges":[[from,"key",to,spaceless],...],"patterns":[["pattern",slot],...]}</c>, node 0 being the event's root.
+    /// Builds the table from the generator's description of a rule's fields:
+    /// <c>{"fields":[["path","path",...],...],"spaceless":[slot,...],"allStrings":true}</c>, each slot's paths in slot
+    /// order (<c>spaceless</c>: the slots whose paths event keys with spaces also reach; <c>allStrings</c>: one more
+    /// slot receives every string value; both optional). The trie is <see cref="FieldTrie"/>'s, the same construction
+    /// the generator plans a rule set's schema with.
     /// </summary>
-    /// <exception cref="FormatException">The text is not such a table.</exception>
+    /// <exception cref="FormatException">The text is not such a description.</exception>
     public static FieldTable FromJson(ReadOnlySpan<byte> utf8Json)
     {
         try
@@ -120,51 +123,38 @@ public sealed class FieldTable
         }
     }
 
+    /// <summary>The fields in slot order, each as its paths joined by <c> | </c> (what a rule's <c>Fields</c> lists).</summary>
+    public IReadOnlyList<string> Fields { get; private init; } = Array.Empty<string>();
+
     private static FieldTable Read(ReadOnlySpan<byte> utf8Json)
     {
         var reader = new Utf8JsonReader(utf8Json);
-        int slotCount = 0, allStrings = -1;
-        var nodes = new List<List<int>>();
-        var edges = new List<(int, byte[], int, bool)>();
-        var patterns = new List<string>();
-        var patternSlots = new List<int>();
+        var fields = new List<IReadOnlyList<string>>();
+        var spaceless = new List<int>();
+        var allStrings = false;
         Expect(ref reader, JsonTokenType.StartObject);
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             var name = reader.GetString();
             switch (name)
             {
-                case "slots": Next(ref reader); slotCount = reader.GetInt32(); break;
-                case "allStrings": Next(ref reader); allStrings = reader.GetInt32(); break;
-                case "nodes":
+                case "fields":
                     Expect(ref reader, JsonTokenType.StartArray);
                     while (Next(ref reader) == JsonTokenType.StartArray)
                     {
-                        var slots = new List<int>();
-                        while (Next(ref reader) == JsonTokenType.Number) slots.Add(reader.GetInt32());
-                        nodes.Add(slots);
+                        var paths = new List<string>();
+                        while (Next(ref reader) == JsonTokenType.String) paths.Add(reader.GetString()!);
+                        if (reader.TokenType != JsonTokenType.EndArray || paths.Count == 0) throw new FormatException("A field of a field table is a non-empty array of paths.");
+                        fields.Add(paths);
                     }
                     break;
-                case "edges":
+                case "spaceless":
                     Expect(ref reader, JsonTokenType.StartArray);
-                    while (Next(ref reader) == JsonTokenType.StartArray)
-                    {
-                        Next(ref reader); var from = reader.GetInt32();
-                        Next(ref reader); var key = Encoding.UTF8.GetBytes(reader.GetString()!);
-                        Next(ref reader); var to = reader.GetInt32();
-                        Next(ref reader); var spaceless = reader.GetInt32() != 0;
-                        Expect(ref reader, JsonTokenType.EndArray);
-                        edges.Add((from, key, to, spaceless));
-                    }
+                    while (Next(ref reader) == JsonTokenType.Number) spaceless.Add(reader.GetInt32());
                     break;
-                case "patterns":
-                    Expect(ref reader, JsonTokenType.StartArray);
-                    while (Next(ref reader) == JsonTokenType.StartArray)
-                    {
-                        Next(ref reader); patterns.Add(reader.GetString()!);
-                        Next(ref reader); patternSlots.Add(reader.GetInt32());
-                        Expect(ref reader, JsonTokenType.EndArray);
-                    }
+                case "allStrings":
+                    Next(ref reader);
+                    allStrings = reader.GetBoolean();
                     break;
                 default:
                     Next(ref reader);
@@ -172,9 +162,18 @@ public sealed class FieldTable
                     break;
             }
         }
-        if (nodes.Count == 0) throw new FormatException("A field table has at least its root node.");
-        var patternSet = patterns.Count == 0 ? null : new FieldPatternSet(patterns.ToArray(), patternSlots.ToArray());
-        return new FieldTable(slotCount, allStrings, patternSet, nodes.ToArray(), edges);
+
+        var ignoresSpaces = new bool[fields.Count];
+        foreach (var slot in spaceless) ignoresSpaces[slot] = true;
+        var trie = FieldTrie.Build(fields, ignoresSpaces);
+        var nodeSlots = new List<int>[trie.Prefixes.Count];
+        for (var n = 0; n < nodeSlots.Length; n++) nodeSlots[n] = trie.NodeSlots[n];
+        var edges = new List<(int, byte[], int, bool)>(trie.Edges.Count);
+        foreach (var edge in trie.Edges) edges.Add((edge.From, Encoding.UTF8.GetBytes(edge.Key), edge.To, edge.IgnoresSpaces));
+        var patternSet = trie.Patterns.Count == 0 ? null : new FieldPatternSet(
+            trie.Patterns.Select(p => p.Key).ToArray(), trie.Patterns.Select(p => p.Value).ToArray());
+        var names = fields.Select(paths => string.Join(" | ", paths)).ToArray();
+        return new FieldTable(fields.Count + (allStrings ? 1 : 0), allStrings ? fields.Count : -1, patternSet, nodeSlots, edges) { Fields = names };
     }
 
     private static JsonTokenType Next(ref Utf8JsonReader reader)

@@ -118,7 +118,8 @@ public sealed class GeneratorRobustnessTests
 
         var plan = new RuleSetPlan(named.Namespace, named.Rules.Select(r => new RuleSetEntry(r.TypeName, r.DisplayPath, r.Rule.Metadata.Name,
             RuleFields.Of(r.Rule.Condition!))).ToEquatableArray());
-        var sources = emitted.Select(e => e.Source).Append(RuleSetEmitter.Emit(plan));
+        var metadata = MetadataStoreEmitter.Emit(named.Namespace, MetadataStoreEmitter.Blocks(named.Rules).Select(MetadataStoreEmitter.Compress).ToImmutableArray())!;
+        var sources = emitted.Select(e => e.Source).Append(RuleSetEmitter.Emit(plan)).Append(metadata);
         var compilation = GeneratorHarness.EmptyCompilation().AddSyntaxTrees(
             sources.Select(s => CSharpSyntaxTree.ParseText(s, new CSharpParseOptions(LanguageVersion.Latest))));
         Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));

@@ -15,6 +15,7 @@ public sealed class IncrementalityTests
     {
         RuleGenGenerator.Steps.Options, RuleGenGenerator.Steps.RuleFiles, RuleGenGenerator.Steps.ParsedRules,
         RuleGenGenerator.Steps.NamedRules, RuleGenGenerator.Steps.EmittedRules, RuleGenGenerator.Steps.RuleSet,
+        RuleGenGenerator.Steps.MetadataBlocks, RuleGenGenerator.Steps.Metadata,
     };
 
     private static readonly InMemoryAdditionalText[] Files =
@@ -31,7 +32,7 @@ public sealed class IncrementalityTests
         driver = driver.RunGenerators(compilation);
         var first = driver.GetRunResult().Results.Single();
         Assert.Null(first.Exception);
-        Assert.Equal(4, first.GeneratedSources.Length); // three rules and the rule set
+        Assert.Equal(5, first.GeneratedSources.Length); // three rules, their metadata and the rule set
         return (driver, compilation);
     }
 
@@ -106,12 +107,33 @@ public sealed class IncrementalityTests
         var modified = emittedRuns.SelectMany(r => r.Outputs).Single(o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.Equal("Rules.RuleB.g.cs", ((RuleGenGenerator.EmittedRule)modified.Value).HintName);
 
+        // Metadata: the three rules share one block, compressed again because b's query changed.
+        Assert.Equal(new[] { IncrementalStepRunReason.Modified }, reasons[RuleGenGenerator.Steps.MetadataBlocks]);
+
         // The options were not touched.
         Assert.All(reasons[RuleGenGenerator.Steps.Options], r => Assert.True(IsReused(r)));
 
         // And the output really changed.
         var source = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "Rules.RuleB.g.cs").SourceText.ToString();
         Assert.Contains("\"powershell.exe\"u8", source);
+    }
+
+    [Fact]
+    public void Editing_one_rule_compresses_only_its_metadata_block_again()
+    {
+        // 20 rules: two blocks of metadata (16 and 4 rules); the edited rule is in the second.
+        var files = Enumerable.Range(0, 20).Select(i => new InMemoryAdditionalText($"rules/r{i:D2}.toml",
+            GeneratorHarness.ElasticRule($"process.name:p{i}.exe", name: $"Rule {i:D2}", ruleId: $"r{i:D2}"))).ToArray();
+        var compilation = GeneratorHarness.EmptyCompilation();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(files, trackSteps: true);
+        driver = driver.RunGenerators(compilation);
+        var edited = new InMemoryAdditionalText("rules/r18.toml", GeneratorHarness.ElasticRule("process.name:p18.exe", name: "Rule 18 renamed", ruleId: "r18"));
+        driver = driver.ReplaceAdditionalText(files[18], edited).RunGenerators(compilation);
+
+        var blocks = Reasons(driver)[RuleGenGenerator.Steps.MetadataBlocks];
+        Assert.Equal(new[] { IncrementalStepRunReason.Cached, IncrementalStepRunReason.Modified }, blocks);
+        var metadata = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName == "RuleMetadata.g.cs").SourceText.ToString();
+        Assert.Contains("new(16, Names, Block)", metadata);
     }
 
     [Fact]
@@ -125,7 +147,8 @@ public sealed class IncrementalityTests
 
         Assert.Contains(IncrementalStepRunReason.Modified, reasons[RuleGenGenerator.Steps.RuleFiles]);
         Assert.True(reasons[RuleGenGenerator.Steps.ParsedRules].All(IsReused), string.Join(", ", reasons[RuleGenGenerator.Steps.ParsedRules]));
-        foreach (var step in new[] { RuleGenGenerator.Steps.NamedRules, RuleGenGenerator.Steps.EmittedRules, RuleGenGenerator.Steps.RuleSet })
+        foreach (var step in new[] { RuleGenGenerator.Steps.NamedRules, RuleGenGenerator.Steps.EmittedRules, RuleGenGenerator.Steps.RuleSet,
+            RuleGenGenerator.Steps.MetadataBlocks, RuleGenGenerator.Steps.Metadata })
         {
             Assert.True(reasons[step].All(IsReused), $"Step {step}: {string.Join(", ", reasons[step])}");
         }

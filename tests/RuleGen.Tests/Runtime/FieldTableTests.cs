@@ -7,8 +7,8 @@ using RuleGen.Runtime;
 namespace RuleGen.Tests.Runtime;
 
 /// <summary>
-/// A rule's own schema is data: the generator's plan written by <see cref="SchemaEmitter.TableJson"/> and decoded by
-/// <see cref="FieldTable.FromJson"/>. Scanning through it must find what the plan says, whatever shape the event
+/// A rule's own schema is data: the generator's field paths written by <see cref="SchemaEmitter.TableJson"/>, from
+/// which <see cref="FieldTable.FromJson"/> builds the trie. Scanning through it must find what the plan says, whatever shape the event
 /// gives a path (nested objects, dotted keys, mixes, arrays, keys with spaces, field-name patterns).
 /// </summary>
 public sealed class FieldTableTests
@@ -24,7 +24,7 @@ public sealed class FieldTableTests
 
     private readonly struct Plan : IFieldTableSource
     {
-        public static FieldTable Table { get; } = FieldTable.FromJson(Encoding.UTF8.GetBytes(SchemaEmitter.TableJson(SchemaPlan.Build(s_fields, allStringsSlot: s_fields.Length))));
+        public static FieldTable Table { get; } = FieldTable.FromJson(Encoding.UTF8.GetBytes(SchemaEmitter.TableJson(s_fields, allStrings: true)));
     }
 
     private static List<string> Values(string json, int slot)
@@ -83,11 +83,25 @@ public sealed class FieldTableTests
         Assert.True(Plan.Table.HasChildren(0));
     }
 
+    [Fact]
+    public void The_table_lists_the_fields_and_has_the_generators_trie()
+    {
+        Assert.Equal(s_fields.Select(f => f.ToString()), Plan.Table.Fields);
+        // The rule set's schema is planned from the same trie: node for node, the table reaches the same slots.
+        var plan = SchemaPlan.Build(s_fields, s_fields.Length);
+        foreach (var node in plan.Nodes)
+        {
+            Assert.Equal(node.Slots, Plan.Table.Slots(node.Id).ToArray());
+            foreach (var edge in node.Children) Assert.Equal(edge.Target, Plan.Table.Child(node.Id, Encoding.UTF8.GetBytes(edge.Key)));
+        }
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("{")]
-    [InlineData("""{"slots":1,"nodes":[]}""")]
-    [InlineData("""{"slots":1,"nodes":[[]],"edges":[[3,"x",1,0]]}""")]
+    [InlineData("""{"fields":[[]]}""")]
+    [InlineData("""{"fields":[[1]]}""")]
+    [InlineData("""{"fields":[["a"]],"spaceless":[3]}""")]
     public void Text_that_is_not_a_table_is_a_format_error(string json) =>
         Assert.Throws<FormatException>(() => FieldTable.FromJson(Encoding.UTF8.GetBytes(json)));
 }
