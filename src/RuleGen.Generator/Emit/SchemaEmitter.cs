@@ -25,9 +25,10 @@ public static class SchemaEmitter
     /// </summary>
     public static void EmitTable(SourceWriter w, string typeName, IReadOnlyList<FieldRef> fields, bool allStrings)
     {
-        var slots = fields.Select((f, i) => $"{i} = {Literals.Xml(f.ToString())}").ToList();
-        if (allStrings) slots.Add($"{fields.Count} = (every string value of the event)");
-        w.Line($"/// <summary>Slots: {string.Join(", ", slots)}.</summary>");
+        // The table's JSON lists each slot's paths in slot order: readable as it is, so the summary does not repeat them.
+        w.Line(allStrings
+            ? $"/// <summary>Each slot's field paths, in slot order; slot {fields.Count} takes every string value of the event.</summary>"
+            : "/// <summary>Each slot's field paths, in slot order.</summary>");
         using (w.Block($"private readonly struct {typeName} : {Rt}IFieldTableSource"))
         {
             w.Line($"public static {Rt}FieldTable Table {{ get; }} = {Rt}FieldTable.FromJson({Literals.Utf8(TableJson(fields, allStrings))});");

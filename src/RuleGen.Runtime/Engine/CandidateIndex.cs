@@ -89,6 +89,9 @@ public sealed class CandidateIndex
     /// <param name="ruleCount">Rules in the set.</param>
     /// <param name="fullWitnesses">Per rule, its witness for a full match (<see cref="Parse"/>); null: none (always evaluated).</param>
     /// <param name="detectionWitnesses">Per rule, its witness for the detection alone.</param>
+    // Built once per rule set, before its first event: compiled optimised from the start, since tier-0 code (and
+    // tier-0 dictionaries) made building the SigmaHQ corpus's index most of a consumer's cold start.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CandidateIndex(int ruleCount, string?[] fullWitnesses, string?[] detectionWitnesses)
     {
         RuleCount = ruleCount;
@@ -175,8 +178,7 @@ public sealed class CandidateIndex
         var slotHasGrams = new bool[maxSlot + 1];
         _slotPrefixLengths = new int[maxSlot + 1];
         _slotSuffixLengths = new int[maxSlot + 1];
-        var gramCounts = new Dictionary<ulong, int>();
-        var seenGrams = new HashSet<ulong>();
+        var gramCounts = new GramCounts(count * 8);
         var present = new List<(int, int)>();
         var byteAtoms = new List<(byte, int)>[maxSlot + 1];
         for (var i = 0; i < count; i++)
@@ -202,14 +204,9 @@ public sealed class CandidateIndex
             }
             if (_atomLiteral[i].Length < GramLength) throw new ArgumentException($"A substring witness shorter than {GramLength} bytes cannot be indexed.");
             slotHasGrams[slot] = true;
-            // Each literal counts a gram once however often it holds it; one set reused, one lookup per gram.
-            seenGrams.Clear();
+            // Each literal counts a gram once however often it holds it.
             var literal = _atomLiteral[i];
-            for (var offset = 0; offset + GramLength <= literal.Length; offset++)
-            {
-                var key = GramKey(slot, Gram(literal, offset));
-                if (seenGrams.Add(key)) CollectionsMarshal.GetValueRefOrAddDefault(gramCounts, key, out _)++;
-            }
+            for (var offset = 0; offset + GramLength <= literal.Length; offset++) gramCounts.Count(GramKey(slot, Gram(literal, offset)), literal: i);
         }
         _presentAtoms = present.ToArray();
         _slotBytes = new SearchValues<byte>?[maxSlot + 1];
@@ -255,7 +252,7 @@ public sealed class CandidateIndex
             var bestCount = int.MaxValue;
             for (var offset = 0; offset + GramLength <= literal.Length; offset++)
             {
-                var c = gramCounts[GramKey(_atomSlot[i], Gram(literal, offset))];
+                var c = gramCounts.Of(GramKey(_atomSlot[i], Gram(literal, offset)));
                 // Prefixes and suffixes are checked at their place: their first/last gram is as good as any.
                 if (c < bestCount)
                 {
@@ -591,6 +588,72 @@ public sealed class CandidateIndex
         ulong tail = 0;
         for (var i = 0; i < text.Length; i++) tail |= (ulong)text[i] << (8 * i);
         return Mix(hash ^ tail ^ 0x13198A2E03707344UL);
+    }
+
+    /// <summary>
+    /// How many literals hold each (slot, gram) key: open addressing over arrays, growing as needed, with the last
+    /// literal that counted a key kept beside it so a literal counts each of its grams once.
+    /// </summary>
+    private sealed class GramCounts
+    {
+        private ulong[] _keys;
+        private int[] _counts; // 0: empty
+        private int[] _lastLiteral;
+        private int _used;
+        private int _shift; // the hash's top bits index the table
+
+        public GramCounts(int expected)
+        {
+            var size = TableSize(Math.Max(expected, 16));
+            _keys = new ulong[size];
+            _counts = new int[size];
+            _lastLiteral = new int[size];
+            _shift = 64 - BitOperations.Log2((uint)size);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Count(ulong key, int literal)
+        {
+            var at = Find(key);
+            if (_counts[at] == 0)
+            {
+                _keys[at] = key;
+                _counts[at] = 1;
+                _lastLiteral[at] = literal;
+                if (++_used * 2 > _keys.Length) Grow();
+                return;
+            }
+            if (_lastLiteral[at] == literal) return;
+            _lastLiteral[at] = literal;
+            _counts[at]++;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public int Of(ulong key) => _counts[Find(key)];
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int Find(ulong key)
+        {
+            var mask = _keys.Length - 1;
+            var at = (int)(GramHash(key) >> _shift);
+            while (_counts[at] != 0 && _keys[at] != key) at = (at + 1) & mask;
+            return at;
+        }
+
+        private void Grow()
+        {
+            var (keys, counts, last) = (_keys, _counts, _lastLiteral);
+            _keys = new ulong[keys.Length * 2];
+            _counts = new int[keys.Length * 2];
+            _lastLiteral = new int[keys.Length * 2];
+            _shift--;
+            for (var i = 0; i < keys.Length; i++)
+            {
+                if (counts[i] == 0) continue;
+                var at = Find(keys[i]);
+                (_keys[at], _counts[at], _lastLiteral[at]) = (keys[i], counts[i], last[i]);
+            }
+        }
     }
 
     private static int TableSize(int entries)
