@@ -28,6 +28,8 @@ const string Usage = """
       --redos         instead of the rows: the ReDoS probes over a 50 KB value (RedosBenchmarks), one event
                       per operation; with --quick, BenchmarkDotNet's short job
       --timeout-precision  instead of benchmarks: how precisely regex match timeouts of 1 to 50 ms fire here
+      --floor FILE...  instead of benchmarks: the floor as a whole process (read every token of every line of the
+                      NDJSON files, nothing else), for end-to-end ratios against rulegen scan over the same files
       --regex-timeout MS  the match timeout of regexes that need backtracking (default 10; see RegexText)
     The table is printed at the end and written to BenchmarkDotNet.Artifacts/results/rulegen-performance.md.
     """;
@@ -48,6 +50,7 @@ for (var i = 0; i < args.Length; i++)
         case "--compile-budget": budget = true; break;
         case "--redos": redos = true; break;
         case "--timeout-precision": return TimeoutPrecision.Run(Console.Out);
+        case "--floor": return FloorProgram.Run(args.Skip(i + 1).ToList(), Console.Out);
         case "--regex-timeout" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var milliseconds) && milliseconds > 0:
             RegexText.MatchTimeout = TimeSpan.FromMilliseconds(milliseconds);
             i++;

@@ -392,30 +392,50 @@ public static class RuleSetEmitter
         string Describe(IReadOnlyList<Witness> groups) => groups.Count == 0 ? "none (always evaluated)"
             : groups[0].Atoms.Count == 0 ? "never evaluated as a single-event rule (it cannot match, or it is a sequence)"
             : string.Join("; and ", groups.Select(Either));
-        string Text(IReadOnlyList<Witness> groups) => groups.Count == 0 ? "null"
-            : Literals.String(string.Join("&", groups.Select(g => string.Concat(g.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{a.Literal.Length}:{a.Literal}")))));
+        // A rule's witness as the runtime reads it: "-" for none, else LENGTH ':' TEXT (LENGTH in UTF-8 bytes; the
+        // text's atoms KIND SLOT ':' LENGTH ':' LITERAL, groups joined by '&').
+        string Data(IReadOnlyList<Witness> groups)
+        {
+            if (groups.Count == 0) return "-";
+            var text = string.Join("&", groups.Select(g => string.Concat(g.Atoms.Select(a => $"{Symbol(a.Kind)}{a.Slot}:{Utf8Length(a.Literal)}:{a.Literal}"))));
+            return $"{Utf8Length(text)}:{text}";
+        }
 
+        var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
         w.Line("// The candidate index. Each rule's witness: literals (ASCII case folded) one of which every event it matches");
-        w.Line("// holds, as KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends with, '*' contains, '?' has a");
-        w.Line("// value; null: no witness, the rule is evaluated on every event. First for a full match, then for the detection alone.");
-        w.Line("// A rule can need several witnesses at once, joined by '&': two of an AND's operands, the logsource's.");
-        w.Line($"private static readonly {Rt}CandidateIndex s_index = new({plan.Rules.Count}, new string?[]");
-        w.Line("{");
-        for (var i = 0; i < plan.Rules.Count; i++)
+        w.Line("// holds. As data, rule after rule, 64 rules to a chunk: '-' for no witness (the rule is evaluated on every event),");
+        w.Line("// else LENGTH:TEXT, the text's literals KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends");
+        w.Line("// with, '*' contains, '%' contains the byte, '?' has a value (lengths in UTF-8 bytes). A rule can need several");
+        w.Line("// witnesses at once, joined by '&': two of an AND's operands, the logsource's. First for a full match, then for");
+        w.Line("// the detection alone; each chunk's rules are described above it.");
+        w.Line($"private static readonly {Rt}CandidateIndex s_index = new({plan.Rules.Count}, {RulesPerChunk}, FullWitnesses, DetectionWitnesses);");
+        foreach (var (name, full) in new[] { ("FullWitnesses", true), ("DetectionWitnesses", false) })
         {
-            w.Line($"    // {i}: {Literals.Comment(Truncate(Describe(witnesses[i].Full)))}");
-            w.Line($"    {Text(witnesses[i].Full)},");
+            w.Line();
+            w.Line($"private static global::System.ReadOnlySpan<byte> {name}(int chunk) => chunk switch");
+            w.Line("{");
+            using (w.Indent())
+            {
+                for (var c = 0; c < chunks; c++)
+                {
+                    var data = new System.Text.StringBuilder();
+                    for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
+                    {
+                        var groups = full ? witnesses[i].Full : witnesses[i].Detection;
+                        if (full || !witnesses[i].Full.SequenceEqual(witnesses[i].Detection))
+                            w.Line($"// {i}: {Literals.Comment(Truncate(Describe(groups)))}");
+                        data.Append(Data(groups));
+                    }
+                    w.Line($"{c} => {Literals.Utf8(data.ToString())},");
+                }
+                w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(chunk)),");
+            }
+            w.Line("};");
         }
-        w.Line("}, new string?[]");
-        w.Line("{");
-        for (var i = 0; i < plan.Rules.Count; i++)
-        {
-            if (!witnesses[i].Full.SequenceEqual(witnesses[i].Detection))
-                w.Line($"    // {i}: {Literals.Comment(Truncate(Describe(witnesses[i].Detection)))}");
-            w.Line($"    {Text(witnesses[i].Detection)},");
-        }
-        w.Line("});");
     }
+
+    /// <summary>The UTF-8 length the runtime reads (a lone surrogate is written as U+FFFD, as <see cref="Literals.Utf8"/> writes it).</summary>
+    private static int Utf8Length(string text) => new System.Text.UTF8Encoding(false, false).GetByteCount(text);
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + " ...";
 

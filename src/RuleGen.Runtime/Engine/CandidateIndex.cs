@@ -24,8 +24,8 @@ namespace RuleGen.Runtime;
 /// </summary>
 /// <remarks>
 /// Comparisons fold ASCII case on both sides, whatever the rule's case mode: a witness only has to be necessary, and
-/// folding makes it weaker, never wrong. The witnesses come from the generator as text, one string per rule and
-/// scope (see <see cref="Parse"/>); the tables are built once, when the rule set is first used.
+/// folding makes it weaker, never wrong. The witnesses come from the generator as UTF-8 data, rule after rule in
+/// chunks (see <see cref="ParseAtoms"/>); the tables are built once, when the rule set is first used.
 /// </remarks>
 public sealed class CandidateIndex
 {
@@ -86,13 +86,31 @@ public sealed class CandidateIndex
     private readonly int[] _gramEntryOffset;
     private readonly int[] _gramEntryNext;
 
+    /// <summary>The generated data of one chunk of <c>rulesPerChunk</c> rules' witnesses (see <see cref="ParseAtoms"/>).</summary>
+    public delegate ReadOnlySpan<byte> WitnessChunk(int chunk);
+
     /// <param name="ruleCount">Rules in the set.</param>
-    /// <param name="fullWitnesses">Per rule, its witness for a full match (<see cref="Parse"/>); null: none (always evaluated).</param>
+    /// <param name="fullWitnesses">Per rule, its witness for a full match (the text of <see cref="ParseAtoms"/>); null: none (always evaluated).</param>
     /// <param name="detectionWitnesses">Per rule, its witness for the detection alone.</param>
+    public CandidateIndex(int ruleCount, string?[] fullWitnesses, string?[] detectionWitnesses)
+        : this(ruleCount, ruleCount, Encode(fullWitnesses, ruleCount), Encode(detectionWitnesses, ruleCount))
+    {
+    }
+
+    /// <param name="ruleCount">Rules in the set.</param>
+    /// <param name="rulesPerChunk">Rules per chunk of the witness data.</param>
+    /// <param name="fullWitnesses">Chunk by chunk, each rule's witness for a full match: <c>-</c> for none (the rule is
+    /// always evaluated), else <c>LENGTH ':' TEXT</c> (LENGTH the text's UTF-8 bytes, TEXT as <see cref="ParseAtoms"/> reads it).</param>
+    /// <param name="detectionWitnesses">The same for the detection alone.</param>
+    public CandidateIndex(int ruleCount, int rulesPerChunk, WitnessChunk fullWitnesses, WitnessChunk detectionWitnesses)
+        : this(ruleCount, new WitnessReader(rulesPerChunk, fullWitnesses), new WitnessReader(rulesPerChunk, detectionWitnesses))
+    {
+    }
+
     // Built once per rule set, before its first event: compiled optimised from the start, since tier-0 code (and
     // tier-0 dictionaries) made building the SigmaHQ corpus's index most of a consumer's cold start.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public CandidateIndex(int ruleCount, string?[] fullWitnesses, string?[] detectionWitnesses)
+    private CandidateIndex(int ruleCount, WitnessReader fullWitnesses, WitnessReader detectionWitnesses)
     {
         RuleCount = ruleCount;
         _words = (ruleCount + 63) / 64;
@@ -103,6 +121,8 @@ public sealed class CandidateIndex
 
         var atoms = new Dictionary<(int Slot, Kind Kind, string Literal), int>();
         var atomList = new List<(int Slot, Kind Kind, byte[] Literal)>();
+        var parsed = new List<(int Slot, Kind Kind, byte[] Literal)>();
+        var groups = new List<int>(); // where each group's atoms start in parsed
         var atomRules = new List<List<int>>();
         var always = new List<int>[] { new(), new() };
         var never = new List<int>();
@@ -113,31 +133,31 @@ public sealed class CandidateIndex
             for (var s = 0; s < 2; s++)
             {
                 var scope = s == 0 ? ScopeFull : ScopeDetection;
-                var witness = s == 0 ? fullWitnesses[rule] : detectionWitnesses[rule];
+                var witness = s == 0 ? fullWitnesses.Next(rule) : detectionWitnesses.Next(rule);
                 var start = _start[s];
-                if (witness is null)
+                if (witness.IsNone)
                 {
                     for (var g = 0; g < MaxGroups; g++) start[g * _words + (rule >> 6)] |= 1UL << rule;
                     always[s].Add(rule);
                     continue;
                 }
-                if (witness.Length == 0) neverCount++;
-                var groups = Groups(witness);
+                if (witness.Text.IsEmpty) neverCount++;
+                ParseAtoms(witness.Text, parsed, groups);
                 if (groups.Count > 1) several[s]++;
                 _groups[s] = Math.Max(_groups[s], groups.Count);
                 for (var g = groups.Count; g < MaxGroups; g++) start[g * _words + (rule >> 6)] |= 1UL << rule;
                 for (var g = 0; g < groups.Count; g++)
                 {
-                    foreach (var (slot, kind, literal) in Parse(groups[g]))
+                    var end = g + 1 < groups.Count ? groups[g + 1] : parsed.Count;
+                    for (var a = groups[g]; a < end; a++)
                     {
-                        var key = (slot, kind, literal);
+                        var (slot, kind, literal) = parsed[a];
+                        var key = (slot, kind, Encoding.Latin1.GetString(literal));
                         if (!atoms.TryGetValue(key, out var atom))
                         {
                             atom = atomList.Count;
                             atoms[key] = atom;
-                            // A byte's literal is the character of that code (a lone byte is not UTF-8 text).
-                            var bytes = kind == Kind.ContainsByte ? new[] { checked((byte)literal[0]) } : Encoding.UTF8.GetBytes(literal);
-                            atomList.Add((slot, kind, AsciiText.ToLower(bytes)));
+                            atomList.Add((slot, kind, AsciiText.ToLower(literal)));
                             atomRules.Add(new List<int>());
                         }
                         ruleScopes.TryGetValue((atom, rule, g), out var scopes);
@@ -502,62 +522,140 @@ public sealed class CandidateIndex
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int HitWord(int entry) => ((entry >> GroupShift) & (MaxGroups - 1)) * _words + (entry >> EntryShift >> 6);
 
-    /// <summary>A witness text's groups: one, or up to <see cref="MaxGroups"/> joined by <c>&amp;</c> (all must hold).</summary>
-    private static List<string> Groups(string witness)
+    /// <summary>
+    /// Reads a witness text into its atoms (<paramref name="atoms"/>) and where each group of them starts
+    /// (<paramref name="groupStarts"/>). The text: atoms one after another, each <c>KIND SLOT ':' LENGTH ':' LITERAL</c>,
+    /// KIND one of <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains), <c>%</c>
+    /// (contains the byte whose code is the literal's one character), <c>?</c> (has a value, with an empty literal);
+    /// SLOT the rule set's shared slot; LENGTH the literal's length in UTF-8 bytes. An empty text: the rule never
+    /// matches. Up to <see cref="MaxGroups"/> groups of atoms joined by <c>&amp;</c>: one atom of each must hold.
+    /// </summary>
+    /// <exception cref="FormatException">The text is not such a witness.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ParseAtoms(ReadOnlySpan<byte> text, List<(int Slot, Kind Kind, byte[] Literal)> atoms, List<int> groupStarts)
     {
-        var groups = new List<string>();
+        atoms.Clear();
+        groupStarts.Clear();
+        groupStarts.Add(0);
         var at = 0;
-        var start = 0;
-        while (at < witness.Length)
+        while (at < text.Length)
         {
-            if (witness[at] == '&')
+            if (text[at] == (byte)'&')
             {
-                groups.Add(witness.Substring(start, at - start));
-                start = ++at;
+                if (atoms.Count == groupStarts[^1] || at + 1 == text.Length) throw new FormatException("A witness's groups are joined by '&', none empty.");
+                groupStarts.Add(atoms.Count);
+                at++;
                 continue;
             }
-            // Skip one atom: KIND SLOT ':' LENGTH ':' LITERAL.
-            var colon = witness.IndexOf(':', at + 1);
-            var lengthEnd = witness.IndexOf(':', colon + 1);
-            at = lengthEnd + 1 + int.Parse(witness.AsSpan(colon + 1, lengthEnd - colon - 1), provider: System.Globalization.CultureInfo.InvariantCulture);
+            var kind = text[at++] switch
+            {
+                (byte)'=' => Kind.Equals,
+                (byte)'^' => Kind.StartsWith,
+                (byte)'$' => Kind.EndsWith,
+                (byte)'*' => Kind.Contains,
+                (byte)'?' => Kind.Present,
+                (byte)'%' => Kind.ContainsByte,
+                var c => throw new FormatException($"Unknown witness kind '{(char)c}'."),
+            };
+            var slot = Number(text, ref at);
+            var length = Number(text, ref at);
+            if (length > text.Length - at) throw new FormatException("A witness literal runs past its text.");
+            var literal = text.Slice(at, length);
+            at += length;
+            if (kind == Kind.ContainsByte)
+            {
+                // A byte's literal is the character of that code (a lone byte is not UTF-8 text).
+                var chars = Encoding.UTF8.GetString(literal);
+                if (chars.Length != 1 || chars[0] > 0xFF) throw new FormatException("A byte witness is one character of code 0 to 255.");
+                atoms.Add((slot, kind, [(byte)chars[0]]));
+            }
+            else
+            {
+                atoms.Add((slot, kind, literal.ToArray()));
+            }
         }
-        groups.Add(witness.Substring(start));
-        if (groups.Count > MaxGroups || groups.Count > 1 && groups.Any(g => g.Length == 0))
-            throw new FormatException($"A witness is one group of literals, or up to {MaxGroups} joined by '&', none empty.");
-        return groups;
+        if (groupStarts.Count > MaxGroups) throw new FormatException($"A witness has at most {MaxGroups} groups of literals.");
     }
 
-    /// <summary>
-    /// The witness text: atoms one after another, each <c>KIND SLOT ':' LENGTH ':' LITERAL</c>, KIND one of
-    /// <c>=</c> (equals), <c>^</c> (starts with), <c>$</c> (ends with), <c>*</c> (contains), <c>%</c> (contains the
-    /// byte whose code is the literal's one character), <c>?</c> (has a value, with an empty literal); SLOT the rule set's shared
-    /// slot; LENGTH the literal's length in UTF-16 characters. An empty text: the rule never matches. Several groups of
-    /// atoms joined by <c>&amp;</c>: one atom of each must hold.
-    /// </summary>
-    private static IEnumerable<(int Slot, Kind Kind, string Literal)> Parse(string witness)
+    /// <summary>A decimal number ended by <c>:</c>.</summary>
+    private static int Number(ReadOnlySpan<byte> text, ref int at)
     {
-        var at = 0;
-        while (at < witness.Length)
+        var value = 0;
+        var start = at;
+        while (at < text.Length && text[at] is >= (byte)'0' and <= (byte)'9')
         {
-            var kind = witness[at++] switch
-            {
-                '=' => Kind.Equals,
-                '^' => Kind.StartsWith,
-                '$' => Kind.EndsWith,
-                '*' => Kind.Contains,
-                '?' => Kind.Present,
-                '%' => Kind.ContainsByte,
-                var c => throw new FormatException($"Unknown witness kind '{c}'."),
-            };
-            var colon = witness.IndexOf(':', at);
-            var slot = int.Parse(witness.AsSpan(at, colon - at), provider: System.Globalization.CultureInfo.InvariantCulture);
-            at = colon + 1;
-            colon = witness.IndexOf(':', at);
-            var length = int.Parse(witness.AsSpan(at, colon - at), provider: System.Globalization.CultureInfo.InvariantCulture);
-            at = colon + 1;
-            yield return (slot, kind, witness.Substring(at, length));
-            at += length;
+            value = checked(value * 10 + (text[at] - '0'));
+            at++;
         }
+        if (at == start || at >= text.Length || text[at] != (byte)':') throw new FormatException("A witness number is digits ended by ':'.");
+        at++;
+        return value;
+    }
+
+    /// <summary>One rule's witness in the generated data: none, or its text.</summary>
+    private readonly ref struct Witness
+    {
+        public Witness(ReadOnlySpan<byte> text, bool isNone)
+        {
+            Text = text;
+            IsNone = isNone;
+        }
+
+        public ReadOnlySpan<byte> Text { get; }
+        public bool IsNone { get; }
+    }
+
+    /// <summary>Walks the generated witness data rule by rule, chunk by chunk.</summary>
+    private sealed class WitnessReader
+    {
+        private readonly int _rulesPerChunk;
+        private readonly WitnessChunk _chunks;
+        private int _at;
+
+        public WitnessReader(int rulesPerChunk, WitnessChunk chunks)
+        {
+            if (rulesPerChunk <= 0) throw new ArgumentOutOfRangeException(nameof(rulesPerChunk));
+            _rulesPerChunk = rulesPerChunk;
+            _chunks = chunks;
+        }
+
+        /// <summary>Rule <paramref name="rule"/>'s witness; rules are read in order.</summary>
+        public Witness Next(int rule)
+        {
+            if (rule % _rulesPerChunk == 0) _at = 0;
+            var data = _chunks(rule / _rulesPerChunk);
+            if (_at >= data.Length) throw new FormatException($"The witness data ends before rule {rule}.");
+            if (data[_at] == (byte)'-')
+            {
+                _at++;
+                return new Witness(default, isNone: true);
+            }
+            var length = Number(data, ref _at);
+            if (length > data.Length - _at) throw new FormatException($"Rule {rule}'s witness runs past its data.");
+            var text = data.Slice(_at, length);
+            _at += length;
+            return new Witness(text, isNone: false);
+        }
+    }
+
+    /// <summary>Witness texts (null: none) as the generated data of one chunk.</summary>
+    private static WitnessChunk Encode(string?[] witnesses, int ruleCount)
+    {
+        if (witnesses.Length < ruleCount) throw new ArgumentException("A witness (or null) per rule is needed.", nameof(witnesses));
+        var data = new List<byte>();
+        for (var rule = 0; rule < ruleCount; rule++)
+        {
+            if (witnesses[rule] is not { } witness)
+            {
+                data.Add((byte)'-');
+                continue;
+            }
+            var text = Encoding.UTF8.GetBytes(witness);
+            data.AddRange(Encoding.ASCII.GetBytes(text.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":"));
+            data.AddRange(text);
+        }
+        var bytes = data.ToArray();
+        return _ => bytes;
     }
 
     private static uint Gram(ReadOnlySpan<byte> text, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(text.Slice(offset));
