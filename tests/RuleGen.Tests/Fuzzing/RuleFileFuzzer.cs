@@ -214,6 +214,26 @@ public sealed class RuleFileFuzzer
         $"rule files fuzzed: {Files:N0} ({string.Join(", ", FilesPerTarget.Select(kv => $"{kv.Key} {kv.Value:N0}"))}), crashes: {Crashes}, hangs over 5 s: {Hangs}, unlocated diagnostics: {Unlocated}; compiled with the real generator and compiler: {Compiled:N0}; slowest file {Slowest.TotalMilliseconds:N0} ms ({SlowestWhat}); {elapsed.TotalSeconds:N0} s");
 
     /// <summary>
+    /// The file the run with <paramref name="seed"/> fed to <paramref name="targetName"/> at <paramref name="iteration"/>,
+    /// made again: the same random sequence, replayed without checking the files before it.
+    /// </summary>
+    public static (string Text, string What) Regenerate(IReadOnlyList<FuzzTarget> targets, int seed, long iteration, string targetName)
+    {
+        var random = new Random(seed);
+        var mutator = new TextMutator(random);
+        for (long i = 0; ; i++)
+        {
+            foreach (var target in targets)
+            {
+                var seedIndex = random.Next(target.Seeds.Count);
+                var text = mutator.Mutate(target.Seeds[seedIndex], target.Specials);
+                if (i == iteration && target.Name == targetName)
+                    return (text, $"seed {seed}, iteration {i}, seed file {seedIndex}, {string.Join("+", mutator.Applied)}");
+            }
+        }
+    }
+
+    /// <summary>
     /// The fuzz run: every hostile file of every target once, then <paramref name="mutationsPerTarget"/> mutations
     /// of seeds per target (round robin, so a time limit cuts all targets alike), then the compile sample.
     /// </summary>
