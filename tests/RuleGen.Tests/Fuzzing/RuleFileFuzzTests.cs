@@ -58,6 +58,9 @@ public sealed class RuleFileFuzzTests(ITestOutputHelper output)
             target = targets.Single(t => t.Name == parts[0]);
             (text, what) = RuleFileFuzzer.Regenerate(targets, int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), target.Name);
         }
+        // RULEGEN_FUZZ_REPLAY_SAVE: a file to write the text to, for a closer look.
+        if (Environment.GetEnvironmentVariable("RULEGEN_FUZZ_REPLAY_SAVE") is { Length: > 0 } save)
+            File.WriteAllText(save, text, new System.Text.UTF8Encoding(false, throwOnInvalidBytes: false));
         var watch = Stopwatch.StartNew();
         var problems = RuleFileFuzzer.Oracle(target, "/rules/fuzz" + target.Extension, text);
         output.WriteLine($"{target.Name}, {text.Length:N0} characters, {what}: {watch.Elapsed.TotalMilliseconds:N0} ms");

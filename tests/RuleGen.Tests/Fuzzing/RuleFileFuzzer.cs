@@ -113,10 +113,13 @@ public sealed class RuleFileFuzzer
                     diagnostics.AddRange(Pipeline(new RuleFileInput("/rules/probe_eql.toml", "/rules/probe_eql.toml", SeedEqlRule) { FieldTypes = types }, SigmaConfig.Empty).Where(d => d.Location.Path != "/rules/probe_eql.toml"));
                     break;
             }
+            // Once per file, not per diagnostic: a file of 4,000 correlations has thousands, and counting its lines
+            // for each made the oracle itself quadratic.
+            var lastLine = LastLine(path, text);
             foreach (var d in diagnostics)
             {
                 if (d.Id == DiagnosticDescriptors.InternalError.Id) problems.Add(("RG0009", d.Message));
-                else if (!IsInside(d.Location, path, text)) problems.Add(("unlocated", $"{d.Id} at {d.Location} [{d.Location.Start}+{d.Location.Length} of {text.Length}]: {d.Message}"));
+                else if (!IsInside(d.Location, path, text, lastLine)) problems.Add(("unlocated", $"{d.Id} at {d.Location} [{d.Location.Start}+{d.Location.Length} of {text.Length}]: {d.Message}"));
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -137,14 +140,17 @@ public sealed class RuleFileFuzzer
     }
 
     /// <summary>Whether a diagnostic names the file and a span and line inside it (a file-start location counts).</summary>
-    public static bool IsInside(SourceLocation location, string path, string text)
+    public static bool IsInside(SourceLocation location, string path, string text) => IsInside(location, path, text, LastLine(path, text));
+
+    private static bool IsInside(SourceLocation location, string path, string text, int lastLine)
     {
         if (location.Path != path) return false;
         if (location.Start < 0 || location.Length < 0 || location.Start + location.Length > text.Length) return false;
-        // Lines as the generator counts them (\r, \n and \r\n each end one).
-        var lastLine = new LineMap(path, text).Position(text.Length).Line;
         return location.StartLine >= 0 && location.StartLine <= location.EndLine && location.EndLine <= lastLine;
     }
+
+    /// <summary>The file's last line (0-based), as the generator counts lines (<c>\r</c>, <c>\n</c> and <c>\r\n</c> each end one).</summary>
+    private static int LastLine(string path, string text) => new LineMap(path, text).Position(text.Length).Line;
 
     private static string TopFrame(Exception ex)
     {
