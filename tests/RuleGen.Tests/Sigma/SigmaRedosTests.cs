@@ -109,14 +109,18 @@ public sealed class SigmaRedosTests : IClassFixture<SigmaRedosTests.Compiled>
     [Fact]
     public void A_pre_filter_the_engine_refuses_is_left_out_and_the_pattern_alone_answers()
     {
-        var regex = new ThreadRegex(@"(?<!x)a", RegexOptions.CultureInvariant | RegexOptions.Compiled, rule: "test:bad-prefilter", prefilter: @"(a)\1");
+        // A generous timeout: the timer is wall time, and on a loaded machine a 10 ms one can cut off even these.
+        var patient = TimeSpan.FromSeconds(30);
+        var regex = new ThreadRegex(@"(?<!x)a", RegexOptions.CultureInvariant | RegexOptions.Compiled, rule: "test:bad-prefilter", timeout: patient, prefilter: @"(a)\1");
         Assert.Null(regex.CurrentPrefilter);
         Assert.True(RegexText.IsMatch(regex, "ba"u8));
         Assert.False(RegexText.IsMatch(regex, "xa"u8));
-        var filtered = new ThreadRegex(@"(?<!x)a", RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.IgnoreCase, prefilter: @"(?:)a");
+        var filtered = new ThreadRegex(@"(?<!x)a", RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.IgnoreCase, rule: "test:prefilter", timeout: patient, prefilter: @"(?:)a");
         Assert.True((filtered.CurrentPrefilter!.Options & RegexOptions.NonBacktracking) != 0);
         Assert.True(RegexText.IsMatch(filtered, "bA"u8));
         Assert.False(RegexText.IsMatch(filtered, "bbb"u8));
+        Assert.False(RegexText.IsMatch(filtered, "xA"u8));
+        Assert.Equal(0, RegexTimeouts.Of("test:prefilter") + RegexTimeouts.Of("test:bad-prefilter"));
     }
 
     [Fact]
