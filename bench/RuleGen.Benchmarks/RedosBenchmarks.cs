@@ -15,7 +15,7 @@ public class RedosBenchmarks
 {
     /// <summary>The probes, by the rule file they come from.</summary>
     public static IEnumerable<string> Probes =>
-        ["nested_plus", "alternation", "counted_dot_star", "counted_dot_star_failing", "many_stars", "many_stars_inner", "lookbehind"];
+        ["nested_plus", "alternation", "counted_dot_star", "counted_dot_star_failing", "many_stars", "many_stars_inner", "lookbehind", "lookahead_past_prefilter"];
 
     /// <summary>The hostile value's length: 50 KB of 'a', then '!'.</summary>
     public const int ValueLength = 50_000;

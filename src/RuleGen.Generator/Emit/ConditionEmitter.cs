@@ -313,12 +313,18 @@ internal sealed partial class ConditionEmitter
             {
                 var options = new List<string> { "global::System.Text.RegularExpressions.RegexOptions.CultureInvariant" };
                 string engine;
+                var prefilter = "";
                 if (BacktrackingConstructs.Find(regex.Pattern) is { } construct)
                 {
                     // Compiled: the backtracking engine turns the pattern into IL once (about a millisecond, on the
                     // first match); matching then runs several times faster than its interpreter.
                     options.Add("global::System.Text.RegularExpressions.RegexOptions.Compiled");
                     engine = $"Backtracking, with a timeout (RuleGenRt.RegexText.MatchTimeout; a timeout is no match, counted for the rule): the pattern uses {construct}, which the linear-time engine cannot run.";
+                    if (LinearSuperset.Of(regex.Pattern) is { } superset)
+                    {
+                        prefilter = ", prefilter: " + Literals.String(superset);
+                        engine += " A value must first match the pre-filter, the pattern relaxed to run in linear time (lookarounds dropped, backreferences any text), which matches everything the pattern matches.";
+                    }
                 }
                 else
                 {
@@ -332,7 +338,7 @@ internal sealed partial class ConditionEmitter
                 if ((regex.Flags & RegexFlags.Singleline) != 0) options.Add("global::System.Text.RegularExpressions.RegexOptions.Singleline");
                 // One instance per thread (ThreadRegex): a shared Regex allocates when threads match it at once.
                 return Static($"{Rt}ThreadRegex", "regex",
-                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)}, rule: {Literals.String(_ruleId)})",
+                    $"new({Literals.String(regex.Pattern)}, {string.Join(" | ", options)}, rule: {Literals.String(_ruleId)}{prefilter})",
                     Literals.Comment(engine));
             }
             default:

@@ -145,7 +145,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>The kind of a <c>(?...</c> group that needs backtracking, or null.</summary>
-    private static string? GroupKind(string pattern, int open)
+    internal static string? GroupKind(string pattern, int open)
     {
         var rest = pattern.Length - open;
         bool At(string s) => rest >= s.Length && string.CompareOrdinal(pattern, open, s, 0, s.Length) == 0;
@@ -165,7 +165,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>Where a group's body begins: after <c>(</c>, <c>(?:</c>, <c>(?&lt;name&gt;</c>, <c>(?'name'</c> or <c>(?i:</c>.</summary>
-    private static int GroupBodyStart(string pattern, int open)
+    internal static int GroupBodyStart(string pattern, int open)
     {
         if (open + 1 >= pattern.Length || pattern[open + 1] != '?') return open + 1;
         if (open + 2 >= pattern.Length) return open + 2;
@@ -181,7 +181,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>An options group: <c>(?imnsx-imnsx)</c> (for the rest of the enclosing group) or <c>(?imnsx-imnsx:</c> (scoped).</summary>
-    private static bool OptionsGroup(string pattern, int open, out int end, out string on, out string off, out bool scoped)
+    internal static bool OptionsGroup(string pattern, int open, out int end, out string on, out string off, out bool scoped)
     {
         on = off = "";
         scoped = false;
@@ -201,7 +201,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>The index of the closing <c>&gt;</c> or <c>'</c> of a name after <paramref name="open"/>, or -1.</summary>
-    private static int NamedReferenceEnd(string pattern, int open)
+    internal static int NamedReferenceEnd(string pattern, int open)
     {
         if (open >= pattern.Length || pattern[open] is not ('<' or '\'')) return -1;
         var close = pattern[open] == '<' ? '>' : '\'';
@@ -211,7 +211,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>How many capture groups the pattern numbers (unnamed ones, then named ones), for telling \12 from an octal escape.</summary>
-    private static int CaptureSlots(string pattern)
+    internal static int CaptureSlots(string pattern)
     {
         var count = 0;
         for (var i = 0; i < pattern.Length; i++)
@@ -235,7 +235,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>The index of an escape's last character (<c>\p{L}</c>, <c>\x41</c>, <c>\u0041</c>, <c>\cA</c> or a single character).</summary>
-    private static int SkipEscape(string pattern, int backslash)
+    internal static int SkipEscape(string pattern, int backslash)
     {
         var i = backslash + 1;
         if (i >= pattern.Length) return backslash;
@@ -254,7 +254,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>The index of a character class's closing <c>]</c> (subtractions <c>[a-z-[aeiou]]</c> included).</summary>
-    private static int SkipClass(string pattern, int open)
+    internal static int SkipClass(string pattern, int open)
     {
         var depth = 0;
         var i = open;
@@ -277,7 +277,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>A <c>{n}</c>, <c>{n,}</c> or <c>{n,m}</c> quantifier at <paramref name="open"/>: its end and how many copies it unfolds into.</summary>
-    private static bool Repeat(string pattern, int open, out int end, out long bound)
+    internal static bool Repeat(string pattern, int open, out int end, out long bound)
     {
         end = open;
         bound = 0;
@@ -335,7 +335,7 @@ public static class BacktrackingConstructs
     }
 
     /// <summary>The index of the <c>)</c> that closes the group opened at <paramref name="open"/> (or the pattern's end).</summary>
-    private static int GroupEnd(string pattern, int open)
+    internal static int GroupEnd(string pattern, int open)
     {
         var depth = 0;
         for (var i = open; i < pattern.Length; i++)

@@ -38,9 +38,13 @@ public static class RegexText
         // UTF-8 never takes fewer bytes than UTF-16 takes chars.
         var buffer = Utf16Scratch.Get(utf8.Length);
         var count = Encoding.UTF8.GetChars(utf8, buffer);
+        var text = buffer.Slice(0, count);
+        // The pre-filter runs in linear time and matches everything the pattern matches: a value it refuses is no
+        // match without the backtracking engine (which a hostile value could keep busy until the timeout).
+        if (regex.CurrentPrefilter is { } prefilter && !prefilter.IsMatch(text)) return false;
         try
         {
-            return regex.Current.IsMatch(buffer.Slice(0, count));
+            return regex.Current.IsMatch(text);
         }
         catch (RegexMatchTimeoutException)
         {
@@ -64,25 +68,40 @@ public static class RegexText
 /// engine runs with <see cref="RegexText.MatchTimeout"/>. A pattern the non-backtracking engine refuses after all
 /// (a construct the generator's check missed, or too many states) runs on the backtracking engine with the timeout.
 /// </para>
+/// <para>
+/// A backtracking pattern may come with a pre-filter: a pattern for the non-backtracking engine that matches at least
+/// every text the pattern matches (the generator's relaxation, with lookarounds dropped and backreferences read as
+/// any text). Only texts it matches go on to the backtracking engine, so most values cost linear time, and the verdict
+/// is the pattern's own. A pre-filter the engine refuses is left out.
+/// </para>
 /// </remarks>
 public sealed class ThreadRegex
 {
     private readonly ThreadLocal<Regex> _perThread;
+    private readonly ThreadLocal<Regex?>? _prefilterPerThread;
     private readonly string _pattern;
+    private readonly string? _prefilter;
     private readonly TimeSpan? _timeout;
     private RegexOptions _options;
+    private bool _prefilterRefused;
 
     /// <param name="pattern">A .NET pattern.</param>
     /// <param name="options">Its options; <see cref="RegexOptions.NonBacktracking"/> asks for linear-time matching.</param>
     /// <param name="rule">The rule the regex belongs to (its id), under which <see cref="RegexTimeouts"/> counts its timeouts.</param>
     /// <param name="timeout">The backtracking engine's match timeout; null for <see cref="RegexText.MatchTimeout"/> as it is when a thread first matches.</param>
-    public ThreadRegex(string pattern, RegexOptions options, string rule = "", TimeSpan? timeout = null)
+    /// <param name="prefilter">
+    /// For a backtracking pattern: a pattern that matches every text <paramref name="pattern"/> matches and that the
+    /// non-backtracking engine runs (with the same options); texts it does not match are no match at once. Null for none.
+    /// </param>
+    public ThreadRegex(string pattern, RegexOptions options, string rule = "", TimeSpan? timeout = null, string? prefilter = null)
     {
         _pattern = pattern;
         _options = options;
         _timeout = timeout;
+        _prefilter = prefilter;
         Rule = rule;
         _perThread = new ThreadLocal<Regex>(Build);
+        if (prefilter is not null) _prefilterPerThread = new ThreadLocal<Regex?>(BuildPrefilter);
     }
 
     /// <summary>The rule the regex belongs to.</summary>
@@ -90,6 +109,26 @@ public sealed class ThreadRegex
 
     /// <summary>This thread's instance.</summary>
     public Regex Current => _perThread.Value!;
+
+    /// <summary>This thread's pre-filter (linear time; matches whatever <see cref="Current"/> matches), or null.</summary>
+    public Regex? CurrentPrefilter => _prefilterPerThread?.Value;
+
+    private Regex? BuildPrefilter()
+    {
+        // ECMAScript and right-to-left matching change what a pattern means, and the linear engine has neither.
+        if (_prefilterRefused || (_options & (RegexOptions.ECMAScript | RegexOptions.RightToLeft)) != 0) return null;
+        try
+        {
+            var options = (_options & ~RegexOptions.Compiled) | RegexOptions.NonBacktracking;
+            return new Regex(_prefilter!, options);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or ArgumentException)
+        {
+            // Remembered, so the other threads do not try again; the pattern alone still gives every verdict.
+            _prefilterRefused = true;
+            return null;
+        }
+    }
 
     /// <summary>Whether matching is linear in the text (the non-backtracking engine); false means backtracking with a timeout.</summary>
     public bool IsLinear => (Current.Options & RegexOptions.NonBacktracking) != 0;

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using RuleGen.Generator;
 using RuleGen.Generator.Diagnostics;
+using RuleGen.Generator.FieldTypes;
+using RuleGen.Generator.Languages.Eql;
 using RuleGen.Generator.Model;
 using RuleGen.Generator.RuleFormats.Sigma;
 using RuleGen.Tests.Infrastructure;
@@ -127,5 +129,62 @@ public sealed class FuzzCrasherTests
         var error = Assert.Single(config.Diagnostics);
         Assert.Equal("/config/gate.yml", error.Location.Path);
         Assert.Equal(text.IndexOf("{ nested", StringComparison.Ordinal), error.Location.Start);
+    }
+
+    [Fact]
+    public void A_field_name_pattern_megabytes_long_resolves_in_one_pass_over_it()
+    {
+        // Found by the long rule-file fuzz run (elastic-kql, seed 152026, iteration 1656: a 1.6 MB token in a field
+        // name with a '*'): the resolver split the pattern once per known field name, thousands of times.
+        var pattern = "azure." + new string('t', 4_000_000) + "properties.*.display_name";
+        var watch = Stopwatch.StartNew();
+        var resolved = new FieldTypeResolver(FieldTypeOverrides.None).Resolve(pattern);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        Assert.Equal(FieldTypeOrigin.Unknown, resolved.Origin);
+        // Patterns still resolve as before.
+        Assert.Equal(FieldTypeResolver.BuiltInOnly.Resolve("source.ip").Type, FieldTypeResolver.BuiltInOnly.Resolve("source.i*").Type);
+    }
+
+    [Fact]
+    public void A_kql_rule_with_a_megabytes_long_wildcard_field_name_is_parsed_named_and_emitted_in_time()
+    {
+        var text = GeneratorHarness.ElasticRule("event.outcome: success and azure." + new string('t', 1_600_000) + "properties.*.display_name: \"UserType\"");
+        var watch = Stopwatch.StartNew();
+        var problems = RuleFileFuzzer.Oracle(FuzzTarget.All(seedsPerTarget: 1)[0], "/rules/fuzz.toml", text);
+        Assert.Empty(problems);
+        Assert.True(watch.Elapsed < RuleFileFuzzer.HangLimit, $"took {watch.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("---\n")]
+    [InlineData("---")]
+    public void An_empty_yaml_document_at_the_end_of_the_file_is_located_inside_the_file(string end)
+    {
+        // Found by the rule-file fuzzer: YamlDotNet places the empty document after a final '---' one character past
+        // the end of the text, so its "must be a map, not null" error pointed outside the file.
+        var text = Sigma("    selection:\n        a: 1\n    condition: selection") + end;
+        var models = RuleGenGenerator.ParseRules(new RuleFileInput("/rules/end.yml", "/rules/end.yml", text), SigmaConfig.Empty);
+        var error = Assert.Single(models.SelectMany(m => m.Diagnostics), d => d.IsError);
+        Assert.Contains("must be a map", error.Message);
+        Assert.True(RuleFileFuzzer.IsInside(error.Location, "/rules/end.yml", text), $"{error.Location} [{error.Location.Start}+{error.Location.Length} of {text.Length}]");
+    }
+
+    [Theory]
+    [InlineData(" and ")]
+    [InlineData(" or ")]
+    public void A_chain_of_20000_eql_ands_or_ors_lowers_to_one_flat_predicate_in_one_pass(string op)
+    {
+        // Found by the suite's short fuzz run, which timed out on its hostile 10,000 ands under load: lowering folded
+        // the chain pair by pair, copying the operands so far at each step (20,000 took 8 s, now a fraction of one).
+        var query = "any where " + string.Join(op, Enumerable.Range(0, 20_000).Select(i => i % 3 == 0 ? "true" : $"a == {i}"));
+        var diagnostics = new List<DiagnosticInfo>();
+        var watch = Stopwatch.StartNew();
+        var result = EqlLowering.Compile(query, (start, length) => SourceLocation.FileStart("/rules/q.toml"), diagnostics, EqlRuleOptions.Default);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        Assert.DoesNotContain(diagnostics, d => d.IsError);
+        // The category test ('any' has none) and the chain: one level, the 'true's dropped from an 'and', kept in an 'or'.
+        var operands = op == " and " ? Assert.IsType<AndPredicate>(result.Condition).Operands : Assert.IsType<OrPredicate>(result.Condition).Operands;
+        Assert.Equal(op == " and " ? 20_000 - 6_667 : 20_000, operands.Count);
+        Assert.DoesNotContain(operands, p => p is AndPredicate or OrPredicate);
     }
 }

@@ -22,6 +22,8 @@ public sealed class SigmaRedosTests : IClassFixture<SigmaRedosTests.Compiled>
             ["Alternation"] = "    selection:\n        CommandLine|re: '(a|aa)+$'\n    condition: selection",
             ["Dot Star Counted"] = "    selection:\n        CommandLine|re: '(.*a){20}'\n    condition: selection",
             ["Lookbehind"] = "    selection:\n        CommandLine|re: '(?<!x)(a+)+$'\n    condition: selection",
+            // Its pre-filter, (a+)+(?:), matches the hostile value: only the timeout stops the backtracking engine.
+            ["Past Prefilter"] = "    selection:\n        CommandLine|re: '(a+)+(?=!!)'\n    condition: selection",
             ["Many Stars"] = "    selection:\n        CommandLine: '*a*a*a*a*b'\n    condition: selection",
         });
 
@@ -57,7 +59,8 @@ public sealed class SigmaRedosTests : IClassFixture<SigmaRedosTests.Compiled>
         Assert.Contains("// Linear time (NonBacktracking): no backreference, lookaround or other construct that needs backtracking.", sources);
         Assert.Contains("RegexOptions.NonBacktracking", sources);
         Assert.Contains("// Backtracking, with a timeout (RuleGenRt.RegexText.MatchTimeout; a timeout is no match, counted for the rule): the pattern uses a negative lookbehind '(?<!x)'", sources);
-        Assert.Contains($"rule: \"{_rules["Lookbehind"].Info.Id}\"", sources);
+        Assert.Contains($"rule: \"{_rules["Lookbehind"].Info.Id}\", prefilter: \"(?:)(a+)+$\"", sources);
+        Assert.Contains("A value must first match the pre-filter, the pattern relaxed to run in linear time", sources);
     }
 
     [Fact]
@@ -80,13 +83,44 @@ public sealed class SigmaRedosTests : IClassFixture<SigmaRedosTests.Compiled>
     [Fact]
     public void A_timeout_is_no_match_counted_for_the_rule()
     {
-        var id = _rules["Lookbehind"].Info.Id;
+        var id = _rules["Past Prefilter"].Info.Id;
         var before = RegexTimeouts.Of(id);
         // Exponential for the backtracking engine: the default timeout stops it.
-        Assert.False(_rules.Detects("Lookbehind", Event(new string('a', 5_000) + "!")));
+        Assert.False(_rules.Detects("Past Prefilter", Event(new string('a', 5_000) + "!")));
         Assert.True(RegexTimeouts.Of(id) >= before + 1);
         // The rule still matches what it should afterwards.
+        Assert.True(_rules.Detects("Past Prefilter", Event("aaaa!!")));
+    }
+
+    [Fact]
+    public void A_value_the_pre_filter_refuses_is_no_match_without_the_backtracking_engine()
+    {
+        var id = _rules["Lookbehind"].Info.Id;
+        var before = RegexTimeouts.Of(id);
+        // The pre-filter (a+)+$ refuses it in linear time: no timeout, where the pattern alone timed out.
+        for (var i = 0; i < 3; i++) Assert.False(_rules.Detects("Lookbehind", Event(new string('a', 50_000) + "!")));
+        Assert.Equal(before, RegexTimeouts.Of(id));
+        // What the pre-filter lets through gets the pattern's own verdict.
         Assert.True(_rules.Detects("Lookbehind", Event("aaaa")));
+        Assert.True(_rules.Detects("Lookbehind", Event("xaaaa")));
+        Assert.False(_rules.Detects("Lookbehind", Event("xa")));
+    }
+
+    [Fact]
+    public void A_pre_filter_the_engine_refuses_is_left_out_and_the_pattern_alone_answers()
+    {
+        // A generous timeout: the timer is wall time, and on a loaded machine a 10 ms one can cut off even these.
+        var patient = TimeSpan.FromSeconds(30);
+        var regex = new ThreadRegex(@"(?<!x)a", RegexOptions.CultureInvariant | RegexOptions.Compiled, rule: "test:bad-prefilter", timeout: patient, prefilter: @"(a)\1");
+        Assert.Null(regex.CurrentPrefilter);
+        Assert.True(RegexText.IsMatch(regex, "ba"u8));
+        Assert.False(RegexText.IsMatch(regex, "xa"u8));
+        var filtered = new ThreadRegex(@"(?<!x)a", RegexOptions.CultureInvariant | RegexOptions.Compiled | RegexOptions.IgnoreCase, rule: "test:prefilter", timeout: patient, prefilter: @"(?:)a");
+        Assert.True((filtered.CurrentPrefilter!.Options & RegexOptions.NonBacktracking) != 0);
+        Assert.True(RegexText.IsMatch(filtered, "bA"u8));
+        Assert.False(RegexText.IsMatch(filtered, "bbb"u8));
+        Assert.False(RegexText.IsMatch(filtered, "xA"u8));
+        Assert.Equal(0, RegexTimeouts.Of("test:prefilter") + RegexTimeouts.Of("test:bad-prefilter"));
     }
 
     [Fact]
@@ -134,7 +168,7 @@ public sealed class SigmaRedosTests : IClassFixture<SigmaRedosTests.Compiled>
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("rulegen: scanned 3 events", result.Stderr);
         Assert.Contains("  regex timeouts: 2 (matches longer than 5 ms, counted as no match; see RG0223)", result.Stderr);
-        Assert.Contains($"       2  Lookbehind ({_rules["Lookbehind"].Info.Id})", result.Stderr);
+        Assert.Contains($"       2  Past Prefilter ({_rules["Past Prefilter"].Info.Id})", result.Stderr);
     }
 
     [Fact]

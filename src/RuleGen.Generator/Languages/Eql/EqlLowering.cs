@@ -192,11 +192,7 @@ public sealed class EqlLowering
         switch (expression)
         {
             case EqlLogical logical:
-            {
-                var left = LowerCondition(logical.Left);
-                var right = LowerCondition(logical.Right);
-                return logical.Operator == EqlLogicalOperator.And ? And(left, right) : Or(left, right);
-            }
+                return LowerChain(logical);
             case EqlNot not:
                 return Not(LowerCondition(not.Operand));
             case EqlBoolean b:
@@ -222,6 +218,44 @@ public sealed class EqlLowering
         }
     }
 
+    /// <summary>
+    /// A chain of one operator (<c>a and b and c ...</c>, however parenthesised) as one flat predicate, its operands
+    /// lowered left to right. Built once: folding the chain pair by pair copied the operands so far at every step,
+    /// quadratic in its length (10,000 <c>and</c>s took seconds, found by the rule-file fuzzer).
+    /// </summary>
+    private Predicate LowerChain(EqlLogical chain)
+    {
+        var operands = new List<Predicate>();
+        var pending = new Stack<EqlExpression>();
+        pending.Push(chain);
+        while (pending.Count > 0)
+        {
+            var next = pending.Pop();
+            if (next is EqlLogical link && link.Operator == chain.Operator)
+            {
+                pending.Push(link.Right);
+                pending.Push(link.Left);
+                continue;
+            }
+            var operand = LowerCondition(next);
+            if (chain.Operator == EqlLogicalOperator.And)
+            {
+                if (operand is ConstantPredicate { Value: true }) continue;
+                if (operand is AndPredicate and) operands.AddRange(and.Operands);
+                else operands.Add(operand);
+            }
+            else if (operand is OrPredicate or) operands.AddRange(or.Operands);
+            else operands.Add(operand);
+        }
+        if (chain.Operator == EqlLogicalOperator.Or) return new OrPredicate(operands.ToEquatableArray());
+        return operands.Count switch
+        {
+            0 => ConstantPredicate.True,
+            1 => operands[0],
+            _ => new AndPredicate(operands.ToEquatableArray()),
+        };
+    }
+
     private static Predicate And(Predicate left, Predicate right)
     {
         if (left is ConstantPredicate { Value: true }) return right;
@@ -233,17 +267,6 @@ public sealed class EqlLowering
             else operands.Add(p);
         }
         return new AndPredicate(operands.ToEquatableArray());
-    }
-
-    private static Predicate Or(Predicate left, Predicate right)
-    {
-        var operands = new List<Predicate>();
-        foreach (var p in new[] { left, right })
-        {
-            if (p is OrPredicate or) operands.AddRange(or.Operands);
-            else operands.Add(p);
-        }
-        return new OrPredicate(operands.ToEquatableArray());
     }
 
     private static Predicate Not(Predicate operand) => operand switch

@@ -625,7 +625,8 @@ public sealed class KqlParser
         if (!ok)
         {
             _pos = start;
-            Fail(start, keyword.ToUpperInvariant());
+            // Not named in an expectation when silent (a lookahead, once per character of an unquoted value).
+            if (_silent == 0) Fail(start, keyword.ToUpperInvariant());
         }
         return ok;
     }

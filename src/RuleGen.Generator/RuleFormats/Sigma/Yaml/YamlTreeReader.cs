@@ -39,7 +39,7 @@ public static class YamlTreeReader
             {
                 anchors.Clear();
                 long expanded = 0;
-                var node = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, ref expanded, 0);
+                var node = parser.Accept<DocumentEnd>(out _) ? null : ReadNode(parser, anchors, ref expanded, 0, text.Length);
                 parser.Consume<DocumentEnd>();
                 if (node is not null) documents.Add(node);
             }
@@ -48,7 +48,7 @@ public static class YamlTreeReader
         }
         catch (YamlException ex)
         {
-            return (documents, new YamlError(Clean(ex.Message), Span(ex.Start, ex.End)));
+            return (documents, new YamlError(Clean(ex.Message), Span(ex.Start, ex.End, text.Length)));
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
@@ -64,7 +64,7 @@ public static class YamlTreeReader
     }
 
     /// <summary>Reads one node; <paramref name="expanded"/> counts the document's nodes with aliases expanded.</summary>
-    private static YamlNode ReadNode(IParser parser, Dictionary<string, (YamlNode Node, long Size)> anchors, ref long expanded, int depth)
+    private static YamlNode ReadNode(IParser parser, Dictionary<string, (YamlNode Node, long Size)> anchors, ref long expanded, int depth, int textLength)
     {
         if (depth > MaxNesting && parser.Current is { } deep and (SequenceStart or MappingStart))
             throw new YamlException(deep.Start, deep.End, $"sequences and maps nest more than {MaxNesting} levels deep here; flatten the file");
@@ -81,7 +81,7 @@ public static class YamlTreeReader
         {
             var quoted = scalar.Style != ScalarStyle.Plain || (!scalar.Tag.IsEmpty && scalar.Tag.Value is "tag:yaml.org,2002:str" or "!!str");
             var (kind, canonical) = quoted ? (YamlScalarKind.String, scalar.Value) : YamlResolver.Resolve(scalar.Value);
-            var node = new YamlScalar(Span(scalar.Start, scalar.End), scalar.Value, quoted, kind, canonical);
+            var node = new YamlScalar(Span(scalar.Start, scalar.End, textLength), scalar.Value, quoted, kind, canonical);
             Remember(anchors, scalar.Anchor, node, expanded - before);
             return node;
         }
@@ -90,10 +90,10 @@ public static class YamlTreeReader
             var items = new List<YamlNode>();
             while (!parser.TryConsume<SequenceEnd>(out var end))
             {
-                items.Add(ReadNode(parser, anchors, ref expanded, depth + 1));
+                items.Add(ReadNode(parser, anchors, ref expanded, depth + 1, textLength));
                 continue;
             }
-            var node = new YamlSequence(Span(sequenceStart.Start, sequenceStart.End), items);
+            var node = new YamlSequence(Span(sequenceStart.Start, sequenceStart.End, textLength), items);
             Remember(anchors, sequenceStart.Anchor, node, expanded - before);
             return node;
         }
@@ -102,13 +102,13 @@ public static class YamlTreeReader
             var entries = new List<YamlEntry>();
             while (!parser.TryConsume<MappingEnd>(out _))
             {
-                var key = ReadNode(parser, anchors, ref expanded, depth + 1);
-                var value = ReadNode(parser, anchors, ref expanded, depth + 1);
+                var key = ReadNode(parser, anchors, ref expanded, depth + 1, textLength);
+                var value = ReadNode(parser, anchors, ref expanded, depth + 1, textLength);
                 if (key is not YamlScalar keyScalar)
                     throw new YamlException(Start(key), Start(key), "A key must be a plain value, not " + key.Describe());
                 entries.Add(new YamlEntry(keyScalar, value));
             }
-            var node = new YamlMapping(Span(mappingStart.Start, mappingStart.End), entries);
+            var node = new YamlMapping(Span(mappingStart.Start, mappingStart.End, textLength), entries);
             Remember(anchors, mappingStart.Anchor, node, expanded - before);
             return node;
         }
@@ -123,10 +123,14 @@ public static class YamlTreeReader
         if (!anchor.IsEmpty) anchors[anchor.Value] = (node, size);
     }
 
-    private static YamlSpan Span(Mark start, Mark end)
+    /// <summary>
+    /// The span between two marks, inside the text: YamlDotNet places the empty document after a final <c>---</c>
+    /// one character past the end of the text, which would make its diagnostic point outside the file.
+    /// </summary>
+    private static YamlSpan Span(Mark start, Mark end, int textLength)
     {
-        var s = (int)Math.Max(0, start.Index);
-        var e = (int)Math.Max(s, end.Index);
+        var s = (int)Math.Min(textLength, Math.Max(0, start.Index));
+        var e = (int)Math.Min(textLength, Math.Max(s, end.Index));
         return new YamlSpan(s, e - s, (int)Math.Max(0, start.Line - 1), (int)Math.Max(0, start.Column - 1),
             (int)Math.Max(0, end.Line - 1), (int)Math.Max(0, end.Column - 1));
     }
