@@ -19,9 +19,12 @@ public enum EvtxEntryKind
 /// <summary>One step of reading an EVTX file: a record, or a located problem.</summary>
 /// <param name="Kind">A record, damaged data, or the end.</param>
 /// <param name="Offset">Where in the file the record (or the damaged data) starts.</param>
-/// <param name="RecordId">The record's EventRecordID (0 when the damage hides it).</param>
+/// <param name="RecordNumber">
+/// The record's number in its header (0 when the damage hides it): the EventRecordID, unless the log was saved from a
+/// filtered view, which numbers its records anew and keeps their EventRecordIDs in their XML.
+/// </param>
 /// <param name="Problem">What is wrong (for <see cref="EvtxEntryKind.Corrupt"/>), naming the chunk and the record.</param>
-public readonly record struct EvtxEntry(EvtxEntryKind Kind, long Offset, ulong RecordId, string? Problem);
+public readonly record struct EvtxEntry(EvtxEntryKind Kind, long Offset, ulong RecordNumber, string? Problem);
 
 /// <summary>The binary XML of a record (or a chunk's structure) is not what the format allows.</summary>
 public sealed class EvtxFormatException(string message) : Exception(message);

@@ -44,6 +44,7 @@ public sealed class EvtxReader
     private int _chunkLength;
     private int _recordPos;
     private int _recordsEnd;
+    /// <summary>The number (from 0, in file order) of the next chunk to load.</summary>
     private long _chunkNumber;
 
     /// <param name="stream">The file's bytes from <paramref name="startOffset"/> on, read forward only.</param>
@@ -72,6 +73,14 @@ public sealed class EvtxReader
     /// </summary>
     /// <exception cref="IOException">Reading the stream failed.</exception>
     public EvtxEntry Read(JsonBuffer output)
+    {
+        var entry = ReadEntry(output);
+        // The chunk's last record handed out ends the chunk: the reader is at a boundary before the next one is read.
+        if (_inChunk && _recordPos > _recordsEnd - RecordHeaderSize) _inChunk = false;
+        return entry;
+    }
+
+    private EvtxEntry ReadEntry(JsonBuffer output)
     {
         while (true)
         {
@@ -102,17 +111,17 @@ public sealed class EvtxReader
                 if (_truncatedChunk && size >= RecordHeaderSize + 4 && size <= ChunkSize - at)
                 {
                     _recordPos = _recordsEnd;
-                    return Problem(offset, id, $"{Where(at)} (EventRecordID {id}): cut off by the end of the file");
+                    return Problem(offset, id, $"{Where(at)} (record number {id}): cut off by the end of the file");
                 }
                 var next = FindRecord(at + 4);
                 _recordPos = next < 0 ? _recordsEnd : next;
-                return Problem(offset, id, $"{Where(at)} (EventRecordID {id}): a size of {size} bytes past the chunk's records{Resync(next)}");
+                return Problem(offset, id, $"{Where(at)} (record number {id}): a size of {size} bytes past the chunk's records{Resync(next)}");
             }
             if (BinaryPrimitives.ReadInt32LittleEndian(_chunk.AsSpan(at + size - 4)) != size)
             {
                 var next = FindRecord(at + 4);
                 _recordPos = next < 0 ? _recordsEnd : next;
-                return Problem(offset, id, $"{Where(at)} (EventRecordID {id}): its size ({size} bytes) is not repeated at its end{Resync(next)}");
+                return Problem(offset, id, $"{Where(at)} (record number {id}): its size ({size} bytes) is not repeated at its end{Resync(next)}");
             }
             _recordPos = at + size;
             var mark = output.Length;
@@ -127,7 +136,7 @@ public sealed class EvtxReader
                 // The reader's checks should leave nothing for the runtime to catch; if one was missed, the damage is
                 // still reported, not a crash.
                 output.Truncate(mark);
-                return Problem(offset, id, $"{Where(at)} (EventRecordID {id}): {ex.Message}; skipped");
+                return Problem(offset, id, $"{Where(at)} (record number {id}): {ex.Message}; skipped");
             }
         }
     }
@@ -135,7 +144,9 @@ public sealed class EvtxReader
     /// <summary>The file offset of the chunk in memory.</summary>
     private long ChunkOffset { get; set; }
 
-    private string Where(int recordAt) => $"chunk {_chunkNumber} (offset 0x{ChunkOffset:x}), record at offset 0x{ChunkOffset + recordAt:x}";
+    private string Where(int recordAt) => $"{ChunkName()}, record at offset 0x{ChunkOffset + recordAt:x}";
+
+    private string ChunkName() => $"chunk {_chunkNumber - 1} (offset 0x{ChunkOffset:x})";
 
     private static string Resync(int next) => next < 0 ? "; the rest of the chunk is skipped" : "; skipped to the next record signature";
 
@@ -187,40 +198,39 @@ public sealed class EvtxReader
             return;
         }
         NextChunkOffset += length;
-        var number = _chunkNumber++;
+        _chunkNumber++;
         _chunkLength = length;
         _truncatedChunk = length < ChunkSize;
-        var where = $"chunk {number} (offset 0x{ChunkOffset:x})";
         if (_truncatedChunk)
         {
             _chunk.AsSpan(length).Clear();
             if (_chunk.AsSpan(0, length).IndexOfAnyExcept((byte)0) < 0) return; // unused space, cut short
-            _problems.Enqueue(Problem(ChunkOffset, 0, $"{where}: cut off by the end of the file ({length:N0} of {ChunkSize:N0} bytes); its whole records are read"));
+            _problems.Enqueue(Problem(ChunkOffset, 0, $"{ChunkName()}: cut off by the end of the file ({length:N0} of {ChunkSize:N0} bytes); its whole records are read"));
             if (length < ChunkHeaderSize) return;
         }
         if (!_chunk.AsSpan(0, 8).SequenceEqual(ChunkSignature))
         {
             // A chunk never written is all zeros: it holds nothing, which is no damage.
             if (_chunk.AsSpan(0, length).IndexOfAnyExcept((byte)0) >= 0)
-                _problems.Enqueue(Problem(ChunkOffset, 0, $"{where}: no ElfChnk signature; the chunk is skipped"));
+                _problems.Enqueue(Problem(ChunkOffset, 0, $"{ChunkName()}: no ElfChnk signature; the chunk is skipped"));
             return;
         }
         _crc.Reset();
         _crc.Append(_chunk.AsSpan(0, 120));
         _crc.Append(_chunk.AsSpan(128, ChunkHeaderSize - 128));
         var headerIntact = _crc.GetCurrentHashAsUInt32() == BinaryPrimitives.ReadUInt32LittleEndian(_chunk.AsSpan(124));
-        if (!headerIntact) _problems.Enqueue(Problem(ChunkOffset, 0, $"{where}: the chunk header's checksum does not match; its records are read anyway"));
+        if (!headerIntact) _problems.Enqueue(Problem(ChunkOffset, 0, $"{ChunkName()}: the chunk header's checksum does not match; its records are read anyway"));
 
         var freeSpace = BinaryPrimitives.ReadInt32LittleEndian(_chunk.AsSpan(48));
         if (freeSpace < ChunkHeaderSize || freeSpace > ChunkSize)
         {
-            _problems.Enqueue(Problem(ChunkOffset, 0, $"{where}: its records' end (0x{freeSpace:x}) is outside the chunk; records are read to the end of the chunk"));
+            _problems.Enqueue(Problem(ChunkOffset, 0, $"{ChunkName()}: its records' end (0x{freeSpace:x}) is outside the chunk; records are read to the end of the chunk"));
             freeSpace = ChunkSize;
         }
         else if (headerIntact && freeSpace <= length
                  && Crc32.HashToUInt32(_chunk.AsSpan(ChunkHeaderSize, freeSpace - ChunkHeaderSize)) != BinaryPrimitives.ReadUInt32LittleEndian(_chunk.AsSpan(52)))
         {
-            _problems.Enqueue(Problem(ChunkOffset, 0, $"{where}: the records' checksum does not match; they are read anyway, damaged ones are reported"));
+            _problems.Enqueue(Problem(ChunkOffset, 0, $"{ChunkName()}: the records' checksum does not match; they are read anyway, damaged ones are reported"));
         }
         _recordsEnd = Math.Min(freeSpace, length);
         _recordPos = ChunkHeaderSize;
