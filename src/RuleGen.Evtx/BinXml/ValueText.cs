@@ -369,35 +369,66 @@ internal static class ValueText
             o.Write(value > 0 ? "inf"u8 : "-inf"u8);
             return;
         }
+        // The shortest round-trip digits and their decimal exponent (value = 0.d1d2...dn * 10^point).
         Span<char> text = stackalloc char[64];
         value.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture);
         var s = text[..length];
+        var negative = s[0] == '-';
+        if (negative) s = s[1..];
         var e = s.IndexOf('E');
+        var exponent = e < 0 ? 0 : int.Parse(s[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissa = e < 0 ? s : s[..e];
+        Span<char> digits = stackalloc char[40];
+        var count = 0;
+        var dot = mantissa.IndexOf('.');
+        var point = (dot < 0 ? mantissa.Length : dot) + exponent;
+        foreach (var c in mantissa)
+        {
+            if (c != '.') digits[count++] = c;
+        }
+        // Leading zeros (0.0001) move the point; trailing zeros are not significant.
+        var lead = 0;
+        while (lead < count - 1 && digits[lead] == '0') lead++;
+        point -= lead;
+        var significant = digits[lead..count];
+        while (significant.Length > 1 && significant[^1] == '0') significant = significant[..^1];
+        if (significant.Length == 1 && significant[0] == '0') point = 1;
+
         Span<byte> result = stackalloc byte[400];
         var n = 0;
-        if (e < 0)
+        if (negative) result[n++] = (byte)'-';
+        var scientific = point - 1; // Python's exponent: d1.d2... * 10^scientific
+        if (scientific is >= -4 and < 16)
         {
-            foreach (var c in s) result[n++] = (byte)c;
-            if (s.IndexOf('.') < 0) { result[n++] = (byte)'.'; result[n++] = (byte)'0'; }
-        }
-        else
-        {
-            var exponent = int.Parse(s[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-            if (exponent is >= -4 and < 16)
+            if (point <= 0)
             {
-                // Python writes these without an exponent.
-                var plain = value.ToString("F" + Math.Max(0, -exponent + Math.Max(0, e - (s[0] == '-' ? 3 : 2))), CultureInfo.InvariantCulture);
-                foreach (var c in plain) result[n++] = (byte)c;
-                if (plain.IndexOf('.') < 0) { result[n++] = (byte)'.'; result[n++] = (byte)'0'; }
+                result[n++] = (byte)'0';
+                result[n++] = (byte)'.';
+                for (var z = 0; z < -point; z++) result[n++] = (byte)'0';
+                foreach (var c in significant) result[n++] = (byte)c;
             }
             else
             {
-                foreach (var c in s[..e]) result[n++] = (byte)c;
-                result[n++] = (byte)'e';
-                result[n++] = (byte)(exponent < 0 ? '-' : '+');
-                var digits = Math.Abs(exponent).ToString(exponent is > -10 and < 10 ? "D2" : "D", CultureInfo.InvariantCulture);
-                foreach (var c in digits) result[n++] = (byte)c;
+                for (var k = 0; k < point; k++) result[n++] = (byte)(k < significant.Length ? significant[k] : '0');
+                result[n++] = (byte)'.';
+                if (significant.Length > point) foreach (var c in significant[point..]) result[n++] = (byte)c;
+                else result[n++] = (byte)'0';
             }
+        }
+        else
+        {
+            result[n++] = (byte)significant[0];
+            if (significant.Length > 1)
+            {
+                result[n++] = (byte)'.';
+                foreach (var c in significant[1..]) result[n++] = (byte)c;
+            }
+            result[n++] = (byte)'e';
+            result[n++] = (byte)(scientific < 0 ? '-' : '+');
+            var magnitude = Math.Abs(scientific);
+            if (magnitude < 10) result[n++] = (byte)'0';
+            magnitude.TryFormat(result[n..], out var written, default, CultureInfo.InvariantCulture);
+            n += written;
         }
         o.Write(result[..n]);
     }
