@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using RuleGen.Evtx.BinXml;
@@ -13,6 +14,11 @@ namespace RuleGen.Evtx;
 /// by its signature when its size is damaged. The buffers (chunk, XML tree, names) are reused: reading allocates
 /// nothing per record once they have grown, except to describe damage.
 /// </summary>
+/// <remarks>
+/// The hot methods (here and in <c>BinXml/</c>) are marked <see cref="MethodImplOptions.AggressiveOptimization"/>: a
+/// scan reads a few thousand records per file, too few for tiered compilation to replace their first, unoptimised
+/// code in time, so they are compiled optimised at their first call.
+/// </remarks>
 public sealed class EvtxReader
 {
     /// <summary>The file header's size: the first chunk starts here.</summary>
@@ -80,6 +86,7 @@ public sealed class EvtxReader
         return entry;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private EvtxEntry ReadEntry(JsonBuffer output)
     {
         while (true)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace RuleGen.Evtx.BinXml;
@@ -45,6 +46,7 @@ internal sealed class BinXmlParser
         ParseFragment(start, end, 0, 0, 0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ParseFragment(int pos, int end, int valueBase, int valueCount, int depth)
     {
         if (depth > MaxFragmentDepth) throw Corrupt(pos, "binary XML nested more than " + MaxFragmentDepth + " deep");
@@ -188,6 +190,7 @@ internal sealed class BinXmlParser
     }
 
     /// <summary>A template instance: the definition (inline the first time the chunk uses it), then the values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ParseTemplateInstance(int pos, int end, int depth)
     {
         // token, unknown byte, template id (u32), definition offset (u32).

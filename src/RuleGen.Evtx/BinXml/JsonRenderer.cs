@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 
 namespace RuleGen.Evtx.BinXml;
@@ -54,6 +55,7 @@ internal sealed class JsonRenderer
         output.Write((byte)'}');
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteElement(int index, bool inPayload)
     {
         ref readonly var element = ref _tree.Elements[index];
@@ -177,6 +179,7 @@ internal sealed class JsonRenderer
         o.Write((byte)'}');
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WritePieces(int piece)
     {
         var o = _out;
@@ -230,6 +233,7 @@ internal sealed class JsonRenderer
     }
 
     /// <summary>Writes <c>"key"</c>; a key already written in this object gets the suffix <c>_n</c> (n: how many came before).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteKeyText(ReadOnlySpan<byte> key, int keyBase)
     {
         var o = _out;
@@ -263,6 +267,7 @@ internal sealed class JsonRenderer
     private bool IsName(int name, ReadOnlySpan<byte> ascii) => Name(name).SequenceEqual(ascii);
 
     /// <summary>The name at chunk offset <paramref name="offset"/> as escaped UTF-8 (the parser checked its bounds).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<byte> Name(int offset)
     {
         if (!_nameIndex.TryGetValue(offset, out var span))

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Globalization;
@@ -16,6 +17,7 @@ internal static class ValueText
     private const long FileTimeEpochTicks = 504911232000000000; // 1601-01-01 in DateTime ticks
 
     /// <summary>Writes the text of a value of <paramref name="type"/> held in <paramref name="value"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Write(JsonBuffer o, byte type, ReadOnlySpan<byte> value)
     {
         if ((type & BinXmlValueType.ArrayFlag) != 0)
@@ -163,6 +165,7 @@ internal static class ValueText
     }
 
     /// <summary>UTF-16LE as escaped UTF-8; a lone surrogate becomes U+FFFD.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteUtf16(JsonBuffer o, ReadOnlySpan<byte> utf16)
     {
         var chars = utf16.Length / 2;
