@@ -21,6 +21,14 @@ internal sealed class BinXmlParser
     /// <summary>Values of one template instance (real templates have at most a few hundred).</summary>
     private const int MaxValues = 8192;
 
+    /// <summary>
+    /// Tokens read for one record, templates expanded. A real record reads a few hundred; damaged data can make a
+    /// template's body name the same nested value many times at every level, which would take exponential time.
+    /// </summary>
+    private const int MaxTokens = 1 << 22;
+
+    private int _tokensLeft;
+
     private byte[] _chunk = [];
     private int _chunkLength;
     private RecordTree _tree = null!;
@@ -43,6 +51,7 @@ internal sealed class BinXmlParser
         tree.Clear();
         _stackCount = 0;
         _valueTop = 0;
+        _tokensLeft = MaxTokens;
         ParseFragment(start, end, 0, 0, 0);
     }
 
@@ -56,6 +65,7 @@ internal sealed class BinXmlParser
         while (pos < end)
         {
             var token = chunk[pos];
+            if (--_tokensLeft < 0) throw Corrupt(pos, "the record expands to more than " + MaxTokens + " binary XML tokens");
             switch (token & ~BinXmlToken.MoreFlag)
             {
                 case BinXmlToken.EndOfFragment:

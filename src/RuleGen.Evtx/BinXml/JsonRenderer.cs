@@ -19,7 +19,14 @@ namespace RuleGen.Evtx.BinXml;
 /// </summary>
 internal sealed class JsonRenderer
 {
+    /// <summary>
+    /// The most JSON one record may render to: a real record, at most a chunk of UTF-16, renders to a few hundred KB;
+    /// damaged templates can name the same large value a hundred thousand times.
+    /// </summary>
+    public const int MaxRecordBytes = 16 << 20;
+
     private byte[] _chunk = [];
+    private int _start;
     private RecordTree _tree = null!;
     private JsonBuffer _out = null!;
 
@@ -47,6 +54,7 @@ internal sealed class JsonRenderer
         _tree = tree;
         _out = output;
         _keyCount = 0;
+        _start = output.Length;
         if (tree.ElementCount == 0) throw new EvtxFormatException("the record holds no XML element");
         output.Write((byte)'{');
         WriteKey(tree.Elements[0].Name, 0);
@@ -183,6 +191,7 @@ internal sealed class JsonRenderer
     private void WritePieces(int piece)
     {
         var o = _out;
+        if (o.Length - _start > MaxRecordBytes) throw new EvtxFormatException($"the record renders to more than {MaxRecordBytes >> 20} MB of JSON");
         for (; piece >= 0; piece = _tree.Pieces[piece].Next)
         {
             ref readonly var p = ref _tree.Pieces[piece];
