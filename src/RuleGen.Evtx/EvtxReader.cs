@@ -78,6 +78,7 @@ public sealed class EvtxReader
     /// The next record (appended to <paramref name="output"/>), damaged data (nothing appended), or the end.
     /// </summary>
     /// <exception cref="IOException">Reading the stream failed.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public EvtxEntry Read(JsonBuffer output)
     {
         var entry = ReadEntry(output);
@@ -160,6 +161,7 @@ public sealed class EvtxReader
     private EvtxEntry Problem(long offset, ulong id, string message) => new(EvtxEntryKind.Corrupt, offset, id, message);
 
     /// <summary>The next position from <paramref name="from"/> that holds a plausible record (signature, size, repeated size), or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindRecord(int from)
     {
         var pos = from;

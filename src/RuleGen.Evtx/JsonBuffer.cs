@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RuleGen.Evtx;
 
 /// <summary>
@@ -23,6 +24,7 @@ public sealed class JsonBuffer
     internal byte[] Bytes => _bytes;
 
     /// <summary>Makes room for <paramref name="count"/> more bytes and returns the buffer (which may have moved).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal byte[] Ensure(int count)
     {
         if (_bytes.Length - Length < count)
@@ -34,16 +36,19 @@ public sealed class JsonBuffer
         return _bytes;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Write(byte b)
     {
         Ensure(1)[Length++] = b;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Write(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(Ensure(bytes.Length).AsSpan(Length));
         Length += bytes.Length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void Truncate(int length) => Length = length;
 }

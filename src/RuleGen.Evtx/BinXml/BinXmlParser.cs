@@ -43,6 +43,7 @@ internal sealed class BinXmlParser
     private int _valueTop;
 
     /// <summary>Reads the fragment at [<paramref name="start"/>, <paramref name="end"/>) of <paramref name="chunk"/> into <paramref name="tree"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Parse(byte[] chunk, int chunkLength, int start, int end, RecordTree tree)
     {
         _chunk = chunk;
@@ -250,6 +251,7 @@ internal sealed class BinXmlParser
         return offset;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddPiece(int attribute, byte type, int offset, int length)
     {
         if (attribute >= 0) _tree.AddAttributePiece(attribute, type, offset, length);
@@ -257,6 +259,7 @@ internal sealed class BinXmlParser
     }
 
     /// <summary>Skips a name structure written inline: next offset (u32), hash (u16), length (u16), UTF-16, NUL.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int SkipInlineName(int pos, int end)
     {
         Need(pos, 8, end);
@@ -266,19 +269,23 @@ internal sealed class BinXmlParser
     }
 
     /// <summary>Checks a name written elsewhere in the chunk lies inside it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CheckName(int name, int at)
     {
         if (name < 0 || name > _chunkLength - 8 || name + 8 + ReadU16(name + 6) * 2 > _chunkLength)
             throw Corrupt(at, $"a name offset 0x{name:x} outside the chunk");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Need(int pos, int count, int end)
     {
         if (count < 0 || pos > end - count) throw Corrupt(pos, "binary XML past the end of its fragment");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReadU16(int pos) => BinaryPrimitives.ReadUInt16LittleEndian(_chunk.AsSpan(pos));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int ReadU32(int pos) => BinaryPrimitives.ReadInt32LittleEndian(_chunk.AsSpan(pos));
 
     private static EvtxFormatException Corrupt(int chunkOffset, string what) =>

@@ -49,6 +49,7 @@ internal sealed class JsonRenderer
         _namesLength = 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Render(RecordTree tree, JsonBuffer output)
     {
         _tree = tree;
@@ -140,6 +141,7 @@ internal sealed class JsonRenderer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool HasAttributes(int element)
     {
         for (var a = _tree.Elements[element].FirstAttribute; a >= 0; a = _tree.Attributes[a].Next)
@@ -150,6 +152,7 @@ internal sealed class JsonRenderer
     }
 
     /// <summary>An attribute is written unless it holds nothing (null substitutions) or declares a namespace.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Kept(int attribute)
     {
         ref readonly var a = ref _tree.Attributes[attribute];
@@ -158,6 +161,7 @@ internal sealed class JsonRenderer
         return !(name.SequenceEqual("xmlns"u8) || name.StartsWith("xmlns:"u8));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int FindAttribute(int element, ReadOnlySpan<byte> name)
     {
         for (var a = _tree.Elements[element].FirstAttribute; a >= 0; a = _tree.Attributes[a].Next)
@@ -167,6 +171,7 @@ internal sealed class JsonRenderer
         return -1;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteAttributes(int element)
     {
         var o = _out;
@@ -210,6 +215,7 @@ internal sealed class JsonRenderer
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteEntity(int name)
     {
         var text = Name(name);
@@ -225,9 +231,11 @@ internal sealed class JsonRenderer
         _out.Write((byte)';');
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteKey(int name, int keyBase) => WriteKeyText(Name(name), keyBase);
 
     /// <summary>A key made of text pieces (a Data element's Name attribute).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteKeyFromPieces(int piece, int keyBase)
     {
         var o = _out;
@@ -273,6 +281,7 @@ internal sealed class JsonRenderer
         _keyCount++;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool IsName(int name, ReadOnlySpan<byte> ascii) => Name(name).SequenceEqual(ascii);
 
     /// <summary>The name at chunk offset <paramref name="offset"/> as escaped UTF-8 (the parser checked its bounds).</summary>

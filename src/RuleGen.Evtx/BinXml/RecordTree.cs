@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace RuleGen.Evtx.BinXml;
 
 /// <summary>
@@ -55,6 +56,7 @@ internal sealed class RecordTree
     }
 
     /// <summary>Adds an element under <paramref name="parent"/> (-1: a root).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int AddElement(int name, int parent)
     {
         if (ElementCount == Elements.Length) Grow(ref Elements);
@@ -74,6 +76,7 @@ internal sealed class RecordTree
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int AddAttribute(int element, int name)
     {
         if (AttributeCount == Attributes.Length) Grow(ref Attributes);
@@ -86,6 +89,7 @@ internal sealed class RecordTree
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int NewPiece(byte type, int offset, int length)
     {
         if (PieceCount == Pieces.Length) Grow(ref Pieces);
@@ -94,6 +98,7 @@ internal sealed class RecordTree
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddElementPiece(int element, byte type, int offset, int length)
     {
         var piece = NewPiece(type, offset, length);
@@ -103,6 +108,7 @@ internal sealed class RecordTree
         e.LastPiece = piece;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddAttributePiece(int attribute, byte type, int offset, int length)
     {
         var piece = NewPiece(type, offset, length);

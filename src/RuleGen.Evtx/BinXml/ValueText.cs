@@ -105,9 +105,11 @@ internal static class ValueText
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsTrue(ReadOnlySpan<byte> value) => value.IndexOfAnyExcept((byte)0) >= 0;
 
     /// <summary>A WString without its trailing NUL characters.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static ReadOnlySpan<byte> TrimNuls(ReadOnlySpan<byte> utf16)
     {
         var length = utf16.Length & ~1;
@@ -116,6 +118,7 @@ internal static class ValueText
     }
 
     /// <summary>Arrays: one <c>&lt;string&gt;item&lt;/string&gt;</c> line per item, as python-evtx writes them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteArray(JsonBuffer o, byte type, ReadOnlySpan<byte> value)
     {
         if (type == BinXmlValueType.WString)
@@ -157,6 +160,7 @@ internal static class ValueText
         for (var at = 0; at + size <= value.Length; at += size) WriteArrayItem(o, type, value.Slice(at, size));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteArrayItem(JsonBuffer o, byte type, ReadOnlySpan<byte> item)
     {
         o.Write("<string>"u8);
@@ -207,12 +211,14 @@ internal static class ValueText
     }
 
     /// <summary>One UTF-16 code unit (a character reference).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WriteChar(JsonBuffer o, int c)
     {
         Span<byte> utf16 = [(byte)c, (byte)(c >> 8)];
         WriteUtf16(o, utf16);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteLatin1(JsonBuffer o, ReadOnlySpan<byte> text)
     {
         var buffer = o.Ensure(text.Length * 6);
@@ -230,6 +236,7 @@ internal static class ValueText
         o.Length = n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Escape(byte[] buffer, int n, int c)
     {
         buffer[n++] = (byte)'\\';
@@ -253,8 +260,10 @@ internal static class ValueText
         return n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte HexDigit(int d) => (byte)(d < 10 ? '0' + d : 'a' + d - 10);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteFormatted<T>(JsonBuffer o, T value) where T : IUtf8SpanFormattable
     {
         var buffer = o.Ensure(32);
@@ -262,6 +271,7 @@ internal static class ValueText
         o.Length += written;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteHex(JsonBuffer o, ulong value, int digits)
     {
         var buffer = o.Ensure(2 + digits);
@@ -272,6 +282,7 @@ internal static class ValueText
         o.Length = n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteHexBytes(JsonBuffer o, ReadOnlySpan<byte> value)
     {
         var buffer = o.Ensure(value.Length * 2);
@@ -284,6 +295,7 @@ internal static class ValueText
         o.Length = n;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteBase64(JsonBuffer o, ReadOnlySpan<byte> value)
     {
         var buffer = o.Ensure(Base64.GetMaxEncodedToUtf8Length(value.Length));
@@ -291,6 +303,7 @@ internal static class ValueText
         o.Length += written;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteGuid(JsonBuffer o, ReadOnlySpan<byte> value)
     {
         var buffer = o.Ensure(38);
@@ -299,6 +312,7 @@ internal static class ValueText
     }
 
     /// <summary>A FILETIME (100 ns ticks since 1601) as ISO 8601 UTC with microseconds; out of range: the ticks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteFileTime(JsonBuffer o, ulong fileTime)
     {
         if (fileTime > (ulong)(DateTime.MaxValue.Ticks - FileTimeEpochTicks))
@@ -313,6 +327,7 @@ internal static class ValueText
     }
 
     /// <summary>A SYSTEMTIME (year, month, weekday, day, hour, minute, second, milliseconds) in the same form.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteSystemTime(JsonBuffer o, ReadOnlySpan<byte> value)
     {
         var buffer = o.Ensure(40);
@@ -334,8 +349,10 @@ internal static class ValueText
         o.Length = n + 4;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Field(ReadOnlySpan<byte> value, int i) => BinaryPrimitives.ReadUInt16LittleEndian(value[(i * 2)..]);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Digits(byte[] buffer, int n, int value, int width)
     {
         value.TryFormat(buffer.AsSpan(n), out var written, width == 4 ? "D4" : width == 3 ? "D3" : "D2", CultureInfo.InvariantCulture);
@@ -343,6 +360,7 @@ internal static class ValueText
     }
 
     /// <summary>A SID: revision, sub-authority count, 48-bit big-endian authority, 32-bit sub-authorities.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WriteSid(JsonBuffer o, ReadOnlySpan<byte> value)
     {
         var count = value[1];
@@ -360,6 +378,7 @@ internal static class ValueText
     }
 
     /// <summary>A float as Python's <c>str()</c> writes it (shortest round trip, <c>.0</c> on integers, <c>1e-05</c>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void WritePythonFloat(JsonBuffer o, double value)
     {
         if (double.IsNaN(value))
