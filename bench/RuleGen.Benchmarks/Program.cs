@@ -27,6 +27,8 @@ const string Usage = """
                       (generator time, generated code size, C# compile time, one-rule edit)
       --redos         instead of the rows: the ReDoS probes over a 50 KB value (RedosBenchmarks), one event
                       per operation; with --quick, BenchmarkDotNet's short job
+      --evtx          instead of the rows: the EVTX reader over ../shared/real-logs/evtx on one core, reading
+                      and rendering every record for the scanner (EvtxBenchmarks); MB/s of .evtx after the table
       --timeout-precision  instead of benchmarks: how precisely regex match timeouts of 1 to 50 ms fire here
       --floor FILE...  instead of benchmarks: the floor as a whole process (read every token of every line of the
                       NDJSON files, nothing else), for end-to-end ratios against rulegen scan over the same files
@@ -35,7 +37,7 @@ const string Usage = """
     """;
 
 var filters = new List<string>();
-bool quick = false, verify = true, list = false, interpreter = true, budget = false, redos = false;
+bool quick = false, verify = true, list = false, interpreter = true, budget = false, redos = false, evtx = false;
 string? profile = null;
 var profileSeconds = 20.0;
 for (var i = 0; i < args.Length; i++)
@@ -49,6 +51,7 @@ for (var i = 0; i < args.Length; i++)
         case "--list": list = true; break;
         case "--compile-budget": budget = true; break;
         case "--redos": redos = true; break;
+        case "--evtx": evtx = true; break;
         case "--timeout-precision": return TimeoutPrecision.Run(Console.Out);
         case "--floor": return FloorProgram.Run(args.Skip(i + 1).ToList(), Console.Out);
         case "--regex-timeout" when i + 1 < args.Length && double.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var milliseconds) && milliseconds > 0:
@@ -69,6 +72,28 @@ for (var i = 0; i < args.Length; i++)
 }
 
 if (budget) return CompileBudget.Run(Console.Out);
+if (evtx)
+{
+    var evtxJob = quick ? Job.ShortRun.WithId("short") : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).WithId("rulegen");
+    var evtxConfig = ManualConfig.CreateEmpty()
+        .AddJob(evtxJob.WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true)))
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumnProvider(DefaultColumnProviders.Instance)
+        .AddLogger(ConsoleLogger.Default)
+        .AddExporter(MarkdownExporter.GitHub)
+        .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+        .WithOptions(ConfigOptions.DisableLogFile);
+    var evtxSummary = BenchmarkRunner.Run<EvtxBenchmarks>(evtxConfig);
+    foreach (var report in evtxSummary.Reports)
+    {
+        if (report.ResultStatistics is not { } statistics) continue;
+        var set = (string)report.BenchmarkCase.Parameters["Set"];
+        var bytes = EvtxBenchmarks.Load(set).Sum(f => (long)f.Length);
+        Console.WriteLine(string.Format(CultureInfo.InvariantCulture, "evtx {0}: {1:N1} MB of .evtx in {2:N2} ms: {3:N1} MB/s (one core)",
+            set, bytes / 1e6, statistics.Mean / 1e6, bytes / 1e6 / (statistics.Mean / 1e9)));
+    }
+    return 0;
+}
 if (redos)
 {
     var redosJob = quick ? Job.ShortRun.WithId("short") : Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1).WithId("rulegen");

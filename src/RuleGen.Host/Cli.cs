@@ -10,7 +10,9 @@ public static class Cli
         rulegen: run compiled detection rules over NDJSON event streams.
 
         Usage:
-          rulegen scan [options] INPUT...    scan events; INPUT is an NDJSON file, a gzip-compressed one, or - for stdin
+          rulegen scan [options] INPUT...    scan events; INPUT is an NDJSON file, a gzip-compressed one, a Windows
+                                             event log (.evtx, known by content), a folder of them (recursive), or -
+                                             for stdin
           rulegen rules                      list the compiled rules (id, type, language, severity, name, file)
           rulegen --help
 
@@ -26,6 +28,8 @@ public static class Cli
                                resumes after the checkpoint, cutting FILE back to it: no alert lost or written twice
               --max-line-bytes N  report and skip lines longer than N bytes without reading them into memory
                                (default 16M; K, M and G suffixes)
+              --input-format F which files a folder INPUT contributes: auto (EVTX files, and .ndjson, .json, .jsonl
+                               and .gz files; default), evtx or ndjson
               --indicators FILE  NDJSON indicator documents for threat_match rules
               --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
               --regex-timeout MS  how long one match of a regex that needs backtracking (RG0223) may take

@@ -40,6 +40,9 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
     public TimeSpan CheckpointInterval { get; init; } = DefaultCheckpointInterval;
 
     public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>--input-format</c>: which files a folder INPUT contributes (files named on the command line are read whatever their format).</summary>
+    public InputFormatFilter InputFormat { get; init; }
 }
 
 /// <summary>
@@ -83,6 +86,7 @@ public static class ScanCommand
         TimeSpan? regexTimeout = null;
         var maxLineBytes = BatchReader.DefaultMaxLineBytes;
         TimeSpan? checkpoint = null;
+        var inputFormat = InputFormatFilter.Auto;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -121,6 +125,14 @@ public static class ScanCommand
                     break;
                 case "--final":
                     final = true;
+                    break;
+                case "--input-format":
+                    if (i + 1 >= args.Length || !Enum.TryParse(args[i + 1], ignoreCase: true, out inputFormat) || !Enum.IsDefined(inputFormat) || char.IsDigit(args[i + 1][0]))
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs auto, evtx or ndjson (which files a folder INPUT contributes).");
+                        return false;
+                    }
+                    i++;
                     break;
                 case "--regex-timeout":
                     if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds <= 0 || milliseconds > int.MaxValue)
@@ -180,7 +192,7 @@ public static class ScanCommand
         }
         if (inputs.Count == 0)
         {
-            stderr.WriteLine("rulegen: scan needs at least one INPUT: an NDJSON file, a gzip file, or - for stdin.");
+            stderr.WriteLine("rulegen: scan needs at least one INPUT: an NDJSON file, a gzip file, an EVTX file, a folder of them, or - for stdin.");
             return false;
         }
         if (inputs.Count(i => i == ScanInput.Stdin) > 1)
@@ -201,7 +213,7 @@ public static class ScanCommand
         options = new ScanOptions(inputs, output, quiet, progress, threads)
         {
             StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
-            RegexTimeout = regexTimeout,
+            RegexTimeout = regexTimeout, InputFormat = inputFormat,
             CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
         };
         return true;
@@ -222,6 +234,13 @@ public static class ScanCommand
     public static int Run(ScanOptions options, HostConsole console, IRuleSet ruleSet)
     {
         var stderr = console.Stderr;
+
+        // Folders become the files under them, before anything else looks at the inputs.
+        if (options.Inputs.Any(Directory.Exists))
+        {
+            if (ScanInput.Expand(options.Inputs, options.InputFormat, stderr) is not { } files) return ExitCodes.InputOutputError;
+            options = options with { Inputs = files };
+        }
 
         // A missing input is an error before anything is scanned or any output file is created.
         foreach (var input in options.Inputs)
@@ -443,10 +462,12 @@ public static class ScanCommand
     {
         if (resume is not null && i < resume.Input) return null;
         var input = options.Inputs[i];
-        var stream = ScanInput.Open(input, console.Stdin);
-        if (resume is null || i != resume.Input || resume.Offset == 0) return new ScanPipeline.OpenedInput(stream, input == ScanInput.Stdin);
+        var stream = ScanInput.Open(input, console.Stdin, out var format);
+        if (resume is null || i != resume.Input || resume.Offset == 0) return new ScanPipeline.OpenedInput(stream, input == ScanInput.Stdin, Format: format);
         try
         {
+            if (format == InputFormat.Evtx && !EvtxBatchReader.IsResumeOffset(resume.Offset))
+                throw new InvalidDataException("the checkpoint's position is not the start of a chunk of this EVTX file: it was taken of another file");
             ScanInput.Skip(stream, resume.Offset);
         }
         catch
@@ -454,7 +475,7 @@ public static class ScanCommand
             stream.Dispose();
             throw;
         }
-        return new ScanPipeline.OpenedInput(stream, false, resume.Line + 1, resume.Offset);
+        return new ScanPipeline.OpenedInput(stream, false, resume.Line + 1, resume.Offset, format);
     }
 
     /// <summary>Stage (b) of the scan: what must see the events in input order.</summary>
@@ -505,6 +526,22 @@ public static class ScanCommand
                     }
                     continue;
                 }
+                if (verdict == LineBatch.Corrupt)
+                {
+                    // Damaged EVTX data: reported with where it is, counted, skipped.
+                    var (offset, problem) = batch.Problem(i);
+                    Summary.AddCorrupt(display, offset);
+                    if (Summary.CorruptCount <= MalformedLinesReported)
+                    {
+                        Progress?.Clear();
+                        stderr.WriteLine($"rulegen: {display}: {problem}");
+                    }
+                    else if (Summary.CorruptCount == MalformedLinesReported + 1)
+                    {
+                        stderr.WriteLine("rulegen: further damaged EVTX data is not reported one by one; the summary counts it.");
+                    }
+                    continue;
+                }
                 if (verdict == LineBatch.Malformed)
                 {
                     Summary.AddMalformed(display, batch.LineNumber(i));
@@ -538,7 +575,7 @@ public static class ScanCommand
             {
                 Progress?.Clear();
                 var lastLine = batch.FirstLineNumber + batch.Count - 1;
-                stderr.WriteLine($"rulegen: {display}: {(error is InvalidDataException ? "corrupt gzip data" : "read error")} after line {lastLine}: {error.Message}");
+                stderr.WriteLine($"rulegen: {display}: {(error is InvalidDataException ? "corrupt gzip data" : "read error")} after {(batch.Format == InputFormat.Evtx ? "record" : "line")} {lastLine}: {error.Message}");
                 ExitCode = ExitCodes.InputOutputError;
             }
             AfterBatch?.Invoke(batch);

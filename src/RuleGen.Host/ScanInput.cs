@@ -1,13 +1,102 @@
 using System.IO.Compression;
+using RuleGen.Evtx;
 
 namespace RuleGen.Host;
 
+/// <summary>How an input's bytes are read: NDJSON lines (plain or gzip) or Windows event log records.</summary>
+public enum InputFormat
+{
+    Ndjson,
+    Evtx,
+}
+
+/// <summary>Which inputs a folder contributes (<c>--input-format</c>).</summary>
+public enum InputFormatFilter
+{
+    /// <summary>EVTX files (by content) and NDJSON files (<c>.ndjson</c>, <c>.json</c>, <c>.jsonl</c>, <c>.gz</c>).</summary>
+    Auto,
+    Evtx,
+    Ndjson,
+}
+
 /// <summary>
-/// One INPUT of <c>rulegen scan</c>: a file or <c>-</c> (stdin). Gzip data is recognised by its magic bytes, not
-/// by the file name, so <c>zcat</c>-less pipes (<c>cat x.gz | rulegen scan -</c>) work too.
+/// One INPUT of <c>rulegen scan</c>: a file, a folder of them or <c>-</c> (stdin). Gzip data and EVTX files are
+/// recognised by their first bytes (the gzip magic, <c>ElfFile\0</c>), not by the file name, so
+/// <c>zcat</c>-less pipes (<c>cat x.gz | rulegen scan -</c>) and oddly named logs work too.
 /// </summary>
 public static class ScanInput
 {
+    /// <summary>The file names a folder's NDJSON inputs have (EVTX files are recognised by content, whatever their name).</summary>
+    private static readonly string[] NdjsonExtensions = [".ndjson", ".json", ".jsonl", ".gz"];
+
+    /// <summary>
+    /// The inputs to scan: each file argument as it is, each folder replaced by the files under it (recursively, in
+    /// ordinal path order) that <paramref name="filter"/> takes. Null after reporting to <paramref name="stderr"/> a
+    /// folder that holds none, or that cannot be listed.
+    /// </summary>
+    public static List<string>? Expand(IReadOnlyList<string> inputs, InputFormatFilter filter, TextWriter stderr)
+    {
+        var expanded = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (input == Stdin || !Directory.Exists(input))
+            {
+                expanded.Add(input);
+                continue;
+            }
+            List<string> files;
+            try
+            {
+                files = Directory.EnumerateFiles(input, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = false, AttributesToSkip = FileAttributes.None })
+                    .Where(f => Takes(f, filter))
+                    .Order(StringComparer.Ordinal)
+                    .ToList();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"rulegen: cannot list the folder {input}: {ex.Message}");
+                return null;
+            }
+            if (files.Count == 0)
+            {
+                stderr.WriteLine($"rulegen: the folder {input} holds no {(filter == InputFormatFilter.Evtx ? "EVTX" : filter == InputFormatFilter.Ndjson ? "NDJSON" : "EVTX or NDJSON")} file" +
+                    (filter == InputFormatFilter.Evtx ? "" : " (NDJSON files end in .ndjson, .json, .jsonl or .gz)"));
+                return null;
+            }
+            expanded.AddRange(files);
+        }
+        return expanded;
+    }
+
+    /// <summary>Whether a folder's file is an input of <paramref name="filter"/>.</summary>
+    private static bool Takes(string file, InputFormatFilter filter)
+    {
+        var evtx = IsEvtxFile(file);
+        return filter switch
+        {
+            InputFormatFilter.Evtx => evtx,
+            InputFormatFilter.Ndjson => !evtx && HasNdjsonName(file),
+            _ => evtx || HasNdjsonName(file),
+        };
+    }
+
+    private static bool HasNdjsonName(string file) => NdjsonExtensions.Any(e => file.EndsWith(e, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether the file starts with the EVTX signature (false when it cannot be read).</summary>
+    public static bool IsEvtxFile(string file)
+    {
+        try
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1);
+            Span<byte> head = stackalloc byte[8];
+            return stream.ReadAtLeast(head, 8, throwOnEndOfStream: false) == 8 && head.SequenceEqual(EvtxReader.FileSignature);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The argument that means standard input.</summary>
     public const string Stdin = "-";
 
@@ -18,7 +107,7 @@ public static class ScanInput
     public static string? Problem(string input)
     {
         if (input == Stdin) return null;
-        if (Directory.Exists(input)) return $"input is a directory, not a file: {input}";
+        if (Directory.Exists(input)) return null;
         if (!File.Exists(input)) return $"input file not found: {input}";
         return null;
     }
@@ -29,15 +118,34 @@ public static class ScanInput
     /// </summary>
     /// <exception cref="IOException">The file cannot be opened.</exception>
     /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
-    public static Stream Open(string input, Stream stdin)
+    public static Stream Open(string input, Stream stdin) => Open(input, stdin, out _);
+
+    /// <summary>
+    /// Opens <paramref name="input"/> and says how to read it: <see cref="InputFormat.Evtx"/> when it starts with
+    /// <c>ElfFile\0</c> (the stream is then the file's raw bytes), else NDJSON, decompressed when it starts with the
+    /// gzip magic bytes. Disposing the result never disposes <paramref name="stdin"/>.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be opened.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file cannot be read.</exception>
+    /// <exception cref="InvalidDataException">The file's name promises a format its content does not have.</exception>
+    public static Stream Open(string input, Stream stdin, out InputFormat format)
     {
         Stream raw = input == Stdin ? new NonDisposingStream(stdin) : new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
         var peeked = new PeekableStream(raw);
-        if (peeked.StartsWith(0x1F, 0x8B)) return new GZipStream(peeked, CompressionMode.Decompress);
-        if (input.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) && peeked.HasData)
+        format = InputFormat.Ndjson;
+        if (peeked.StartsWith(EvtxReader.FileSignature))
         {
-            peeked.Dispose();
-            throw new InvalidDataException("the file is named .gz but does not hold gzip data");
+            format = InputFormat.Evtx;
+            return peeked;
+        }
+        if (peeked.StartsWith([0x1F, 0x8B])) return new GZipStream(peeked, CompressionMode.Decompress);
+        foreach (var (extension, kind) in new[] { (".gz", "gzip data"), (".evtx", "an EVTX log (no ElfFile signature)") })
+        {
+            if (input.EndsWith(extension, StringComparison.OrdinalIgnoreCase) && peeked.HasData)
+            {
+                peeked.Dispose();
+                throw new InvalidDataException($"the file is named {extension} but does not hold {kind}");
+            }
         }
         return peeked;
     }
@@ -64,14 +172,16 @@ public static class ScanInput
     private sealed class PeekableStream : Stream
     {
         private readonly Stream _inner;
-        private readonly byte[] _head = new byte[2];
+        private readonly byte[] _head = new byte[8];
         private int _headLength;
         private int _headPosition;
 
         public PeekableStream(Stream inner)
         {
             _inner = inner;
-            while (_headLength < _head.Length)
+            // Eight bytes tell an EVTX file; two tell gzip. A pipe's first short line is not held back waiting for more
+            // once it cannot be an EVTX signature.
+            while (_headLength < _head.Length && (_headLength < 2 || EvtxReader.FileSignature.StartsWith(_head.AsSpan(0, _headLength))))
             {
                 var read = _inner.Read(_head, _headLength, _head.Length - _headLength);
                 if (read == 0) break;
@@ -81,7 +191,7 @@ public static class ScanInput
 
         public bool HasData => _headLength > 0;
 
-        public bool StartsWith(byte first, byte second) => _headLength == 2 && _head[0] == first && _head[1] == second;
+        public bool StartsWith(ReadOnlySpan<byte> prefix) => _head.AsSpan(0, _headLength).StartsWith(prefix);
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 

@@ -5,8 +5,9 @@ using RuleGen.Runtime;
 namespace RuleGen.Host;
 
 /// <summary>
-/// What a scan saw: events, bytes, blank, malformed and overlong lines (where), alerts per rule. Every line read is
-/// exactly one of an event, a malformed, a blank or an overlong line, so those four counts add up to the lines read.
+/// What a scan saw: events, bytes, blank, malformed and overlong lines (where), damaged EVTX data (where), alerts per
+/// rule. Every line read (or EVTX entry) is exactly one of an event, a malformed, a blank or an overlong line, or damaged
+/// EVTX data, so those five counts add up to the lines read.
 /// </summary>
 public sealed class ScanSummary
 {
@@ -16,6 +17,7 @@ public sealed class ScanSummary
     private readonly long[] _alertsPerRule;
     private readonly List<string> _malformed = new();
     private readonly List<string> _overlong = new();
+    private readonly List<string> _corrupt = new();
     private readonly int _inputs;
     private readonly Dictionary<string, long> _regexTimeoutsBefore;
 
@@ -48,6 +50,9 @@ public sealed class ScanSummary
     /// <summary>Lines over the line limit (skipped unread; not counted as malformed).</summary>
     public long OverlongCount { get; private set; }
 
+    /// <summary>Damaged EVTX chunks and records (reported, skipped; not counted as malformed lines).</summary>
+    public long CorruptCount { get; private set; }
+
     /// <summary>"file:line" of the first malformed lines.</summary>
     public IReadOnlyList<string> MalformedLocations => _malformed;
 
@@ -65,6 +70,12 @@ public sealed class ScanSummary
     {
         OverlongCount++;
         if (_overlong.Count < MalformedListed) _overlong.Add(string.Create(CultureInfo.InvariantCulture, $"{input}:{line}"));
+    }
+
+    public void AddCorrupt(string input, long offset)
+    {
+        CorruptCount++;
+        if (_corrupt.Count < MalformedListed) _corrupt.Add(string.Create(CultureInfo.InvariantCulture, $"{input}@0x{offset:x}"));
     }
 
     public void AddAlert(int rule)
@@ -97,6 +108,11 @@ public sealed class ScanSummary
             var more = OverlongCount > _overlong.Count ? string.Format(c, ", and {0:N0} more", OverlongCount - _overlong.Count) : "";
             stderr.WriteLine(string.Format(c, "  overlong lines: {0:N0} (over the line limit, skipped unread: {1}{2})", OverlongCount, string.Join(", ", _overlong), more));
         }
+        if (CorruptCount > 0)
+        {
+            var more = CorruptCount > _corrupt.Count ? string.Format(c, ", and {0:N0} more", CorruptCount - _corrupt.Count) : "";
+            stderr.WriteLine(string.Format(c, "  damaged EVTX data: {0:N0} (chunks or records reported and skipped, at file offsets: {1}{2})", CorruptCount, string.Join(", ", _corrupt), more));
+        }
         stderr.WriteLine(string.Format(c, "  alerts: {0:N0}", Alerts));
         for (var i = 0; i < _alertsPerRule.Length; i++)
         {
@@ -128,7 +144,7 @@ public sealed class ScanSummary
         {
             if (_alertsPerRule[i] > 0) alerts.Add((RuleId(ruleSet, i), _alertsPerRule[i]));
         }
-        return new Counts(Events, Bytes, BlankLines, MalformedCount, OverlongCount, alerts);
+        return new Counts(Events, Bytes, BlankLines, MalformedCount, OverlongCount, alerts) { Corrupt = CorruptCount };
     }
 
     /// <summary>Continues from a checkpoint's counts (before anything of this run is counted).</summary>
@@ -139,6 +155,7 @@ public sealed class ScanSummary
         BlankLines = counts.Blank;
         MalformedCount = counts.Malformed;
         OverlongCount = counts.Overlong;
+        CorruptCount = counts.Corrupt;
         var byId = new Dictionary<string, long>(counts.AlertsPerRule.Select(a => KeyValuePair.Create(a.RuleId, a.Count)));
         for (var i = 0; i < _alertsPerRule.Length; i++)
         {
@@ -156,6 +173,9 @@ public sealed class ScanSummary
     /// <summary>The summary's counts, as a checkpoint keeps them.</summary>
     public sealed record Counts(long Events, long Bytes, long Blank, long Malformed, long Overlong, IReadOnlyList<(string RuleId, long Count)> AlertsPerRule)
     {
+        /// <summary>Damaged EVTX entries (absent from checkpoints written before EVTX input: 0).</summary>
+        public long Corrupt { get; init; }
+
         public void WriteTo(Utf8JsonWriter writer)
         {
             writer.WriteStartObject();
@@ -164,6 +184,7 @@ public sealed class ScanSummary
             writer.WriteNumber("blank", Blank);
             writer.WriteNumber("malformed", Malformed);
             writer.WriteNumber("overlong", Overlong);
+            writer.WriteNumber("corrupt", Corrupt);
             writer.WriteStartObject("alerts");
             foreach (var (id, count) in AlertsPerRule) writer.WriteNumber(id, count);
             writer.WriteEndObject();
@@ -173,6 +194,9 @@ public sealed class ScanSummary
         public static Counts Read(JsonElement e) => new(
             e.GetProperty("events").GetInt64(), e.GetProperty("bytes").GetInt64(), e.GetProperty("blank").GetInt64(),
             e.GetProperty("malformed").GetInt64(), e.GetProperty("overlong").GetInt64(),
-            e.GetProperty("alerts").EnumerateObject().Select(p => (p.Name, p.Value.GetInt64())).ToList());
+            e.GetProperty("alerts").EnumerateObject().Select(p => (p.Name, p.Value.GetInt64())).ToList())
+        {
+            Corrupt = e.TryGetProperty("corrupt", out var corrupt) ? corrupt.GetInt64() : 0,
+        };
     }
 }

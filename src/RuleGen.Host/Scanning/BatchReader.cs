@@ -7,7 +7,7 @@ namespace RuleGen.Host.Scanning;
 /// buffer makes it grow, up to the line limit: a longer line is skipped as it is read (never held whole) and handed
 /// out as an overlong line (<see cref="LineBatch.IsOverlong"/>) with its length.
 /// </summary>
-public sealed class BatchReader
+public sealed class BatchReader : IBatchSource
 {
     /// <summary>The default line limit (16 MiB): far above any real event, far below what would exhaust memory.</summary>
     public const int DefaultMaxLineBytes = 16 << 20;

@@ -1,7 +1,7 @@
 namespace RuleGen.Host.Scanning;
 
 /// <summary>
-/// A run of whole lines of one input, read straight into one buffer (lines are offsets into it, never copied), and,
+/// A run of whole lines of one input (for an EVTX input: whole chunks' records, each rendered as one JSON line), read straight into one buffer (lines are offsets into it, never copied), and,
 /// once evaluated, the verdict of each line: the matching rules, blank, or malformed. Batches are pooled: a batch
 /// goes back to the reader once its alerts are written.
 /// </summary>
@@ -14,6 +14,13 @@ public sealed class LineBatch
     /// <summary>A line over the reader's line limit: skipped unread (<see cref="OverlongLength"/> says how long it was).</summary>
     public const int Overlong = -3;
 
+    /// <summary>Damaged EVTX data (a chunk or a record), skipped: <see cref="Problem"/> says what and where.</summary>
+    public const int Corrupt = -4;
+
+    // Lengths[] of the entries that are not lines.
+    private const int OverlongEntry = -1;
+    private const int CorruptEntry = -2;
+
     internal byte[] Buffer;
     internal int[] Starts = new int[1024];
     internal int[] Lengths = new int[1024];
@@ -24,6 +31,9 @@ public sealed class LineBatch
 
     /// <summary>The lengths of the batch's overlong lines; such a line's <see cref="Starts"/> entry indexes this list.</summary>
     private readonly List<long> _overlongLengths = new();
+
+    /// <summary>The batch's damaged EVTX data (file offset, description); such an entry's <see cref="Starts"/> indexes this list.</summary>
+    private readonly List<(long Offset, string Problem)> _problems = new();
 
     /// <summary>Set once stage (a) has evaluated the batch (parallel scans).</summary>
     internal readonly ManualResetEventSlim Evaluated = new(false);
@@ -63,14 +73,26 @@ public sealed class LineBatch
     /// <summary>The input could not be opened: the batch holds no lines, only this error.</summary>
     public bool OpenFailed { get; internal set; }
 
+    /// <summary>How the input is read: for EVTX, the lines are its records and the line numbers their positions.</summary>
+    public InputFormat Format { get; internal set; }
+
     /// <summary>The last batch of its input.</summary>
     public bool EndOfInput { get; internal set; }
 
-    /// <summary>The line's bytes (without its newline); empty for an overlong line, whose bytes were never kept.</summary>
-    public ReadOnlySpan<byte> Line(int index) => IsOverlong(index) ? default : Buffer.AsSpan(Starts[index], Lengths[index]);
+    /// <summary>
+    /// The line's bytes (without its newline), or an EVTX record's JSON; empty for an overlong line, whose bytes were
+    /// never kept, and for damaged EVTX data.
+    /// </summary>
+    public ReadOnlySpan<byte> Line(int index) => Lengths[index] < 0 ? default : Buffer.AsSpan(Starts[index], Lengths[index]);
 
     /// <summary>Whether the line was longer than the reader's line limit (and skipped as it was read).</summary>
-    public bool IsOverlong(int index) => Lengths[index] < 0;
+    public bool IsOverlong(int index) => Lengths[index] == OverlongEntry;
+
+    /// <summary>Whether the entry is damaged EVTX data (no event).</summary>
+    public bool IsCorrupt(int index) => Lengths[index] == CorruptEntry;
+
+    /// <summary>What is wrong with a damaged EVTX entry, and where in its file it starts.</summary>
+    public (long Offset, string Problem) Problem(int index) => _problems[Starts[index]];
 
     /// <summary>How many bytes an overlong line had (without its newline).</summary>
     public long OverlongLength(int index) => _overlongLengths[Starts[index]];
@@ -94,12 +116,20 @@ public sealed class LineBatch
         MatchCount = 0;
         EndOffset = 0;
         _overlongLengths.Clear();
+        _problems.Clear();
+        Format = InputFormat.Ndjson;
     }
 
     internal void AddOverlongLine(long length)
     {
         _overlongLengths.Add(length);
-        AddLine(_overlongLengths.Count - 1, -1);
+        AddLine(_overlongLengths.Count - 1, OverlongEntry);
+    }
+
+    internal void AddCorrupt(long offset, string problem)
+    {
+        _problems.Add((offset, problem));
+        AddLine(_problems.Count - 1, CorruptEntry);
     }
 
     internal void AddLine(int start, int length)

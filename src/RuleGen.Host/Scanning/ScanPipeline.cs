@@ -19,10 +19,16 @@ public static class ScanPipeline
     private const int BatchesPerWorker = 4;
 
     /// <summary>
-    /// One opened input: the stream, whether to hand out lines as each read brings them, and where in the input the
-    /// stream starts (a resumed scan starts after its checkpoint's line).
+    /// One opened input: the stream, whether to hand out lines as each read brings them, where in the input the
+    /// stream starts (a resumed scan starts after its checkpoint's line), and whether it is an EVTX file (its records are
+    /// the lines; a checkpoint's offset is then the start of a chunk).
     /// </summary>
-    public readonly record struct OpenedInput(Stream Stream, bool Interactive, long FirstLine = 1, long StartOffset = 0);
+    public readonly record struct OpenedInput(Stream Stream, bool Interactive, long FirstLine = 1, long StartOffset = 0, InputFormat Format = InputFormat.Ndjson);
+
+    /// <summary>The batches of one opened input.</summary>
+    private static IBatchSource Source(OpenedInput opened, int maxLineBytes) => opened.Format == InputFormat.Evtx
+        ? new EvtxBatchReader(opened.Stream, opened.Interactive, maxLineBytes, opened.FirstLine, opened.StartOffset)
+        : new BatchReader(opened.Stream, opened.Interactive, maxLineBytes, opened.FirstLine, opened.StartOffset);
 
     /// <summary>How one input is opened; null when the whole input is to be skipped (a checkpoint covers it).</summary>
     public delegate OpenedInput? Opener(int input);
@@ -50,6 +56,11 @@ public static class ScanPipeline
             if (batch.IsOverlong(i))
             {
                 batch.Verdicts[i] = LineBatch.Overlong;
+                continue;
+            }
+            if (batch.IsCorrupt(i))
+            {
+                batch.Verdicts[i] = LineBatch.Corrupt;
                 continue;
             }
             var line = batch.Line(i);
@@ -88,7 +99,7 @@ public static class ScanPipeline
             }
             using (opened.Stream)
             {
-                var reader = new BatchReader(opened.Stream, opened.Interactive, maxLineBytes, opened.FirstLine, opened.StartOffset);
+                var reader = Source(opened, maxLineBytes);
                 while (reader.Fill(batch, idle))
                 {
                     batch.Input = input;
@@ -135,7 +146,7 @@ public static class ScanPipeline
                     }
                     using (opened.Stream)
                     {
-                        var lines = new BatchReader(opened.Stream, opened.Interactive, maxLineBytes, opened.FirstLine, opened.StartOffset);
+                        var lines = Source(opened, maxLineBytes);
                         while (true)
                         {
                             if (!lines.Fill(batch))

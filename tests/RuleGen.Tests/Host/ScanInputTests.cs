@@ -199,12 +199,16 @@ public sealed class ScanInputTests
     }
 
     [Fact]
-    public void A_directory_as_input_is_an_error()
+    public void A_directory_without_inputs_is_an_error()
     {
+        // A folder stands for the inputs under it (EvtxInputTests); one that holds none is an error before any scan.
         using var temp = new TempFolder();
-        var result = Run(["scan", temp.Path]);
+        File.WriteAllText(Path.Combine(temp.Path, "notes.txt"), "{}\n");
+        var output = Path.Combine(temp.Path, "alerts.out");
+        var result = Run(["scan", "-o", output, temp.Path]);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains($"input is a directory, not a file: {temp.Path}", result.Stderr);
+        Assert.Contains($"the folder {temp.Path} holds no EVTX or NDJSON file (NDJSON files end in .ndjson, .json, .jsonl or .gz)", result.Stderr);
+        Assert.False(File.Exists(output));
     }
 
     [Fact]
