@@ -40,6 +40,12 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
     public TimeSpan CheckpointInterval { get; init; } = DefaultCheckpointInterval;
 
     public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>--min-level</c>, <c>--tags</c>, ...: which rules run (<see cref="RuleSelection.All"/>: every rule).</summary>
+    public RuleSelection Selection { get; init; } = RuleSelection.All;
+
+    /// <summary><c>--sigma-max-signals N</c>: the most alerts one execution of a Sigma rule raises (null: the Sigma config's, else no cap).</summary>
+    public int? SigmaMaxSignals { get; init; }
 }
 
 /// <summary>
@@ -83,6 +89,8 @@ public static class ScanCommand
         TimeSpan? regexTimeout = null;
         var maxLineBytes = BatchReader.DefaultMaxLineBytes;
         TimeSpan? checkpoint = null;
+        var selection = RuleSelection.All;
+        int? sigmaMaxSignals = null;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -92,10 +100,26 @@ public static class ScanCommand
                 inputs.Add(arg);
                 continue;
             }
+            switch (RuleSelection.TryParseOption(args, ref i, ref selection, stderr))
+            {
+                case true:
+                    continue;
+                case null:
+                    return false;
+            }
             switch (arg)
             {
                 case "--":
                     onlyInputs = true;
+                    break;
+                case "--sigma-max-signals":
+                    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var maxSignals) || maxSignals < 1)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a number of alerts (1 or more) that one execution of a Sigma rule may raise.");
+                        return false;
+                    }
+                    sigmaMaxSignals = maxSignals;
+                    i++;
                     break;
                 case "-o" or "--output":
                     if (i + 1 >= args.Length)
@@ -201,7 +225,7 @@ public static class ScanCommand
         options = new ScanOptions(inputs, output, quiet, progress, threads)
         {
             StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
-            RegexTimeout = regexTimeout,
+            RegexTimeout = regexTimeout, Selection = selection, SigmaMaxSignals = sigmaMaxSignals,
             CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
         };
         return true;
@@ -338,6 +362,7 @@ public static class ScanCommand
         var createdAt = resume?.CreatedAt ?? time.GetUtcNow();
         var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
         var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        if (options.Selection.IsFiltered) summary.SelectedRules = options.Selection.Of(ruleSet)!.Count(s => s);
         if (resume is not null) summary.Restore(resume.Counts, ruleSet);
         // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.
         var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr, saved, out var openCode);

@@ -46,7 +46,8 @@ public static class CorrelationEmitter
                     w.Line($"new {Rt}CorrelationCriterion[] {{ "
                         + string.Join(", ", c.Condition.Select(k => $"new({Rt}CorrelationOperator.{OperatorName(k.Operator)}, {k.Value.ToString(CultureInfo.InvariantCulture)}L)"))
                         + " },");
-                    w.Line($"generate: {Literals.Bool(c.Generate)}),");
+                    w.Line($"generate: {Literals.Bool(c.Generate)})" + (c.Metadata.TimeFields.Count == 0 ? "," : ""));
+                    if (c.Metadata.TimeFields.Count > 0) w.Line($"{{ TimeFields = {Strings(c.Metadata.TimeFields)} }},");
                 }
             }
         }

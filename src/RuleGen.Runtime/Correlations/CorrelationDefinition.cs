@@ -103,4 +103,10 @@ public sealed class CorrelationDefinition
     /// correlation does.
     /// </summary>
     public bool Generate { get; }
+
+    /// <summary>
+    /// Where an event's time is for the correlation's timespan (the first of these fields that holds a date), as its
+    /// Sigma profile says; empty: <c>@timestamp</c>.
+    /// </summary>
+    public IReadOnlyList<string> TimeFields { get; init; } = Array.Empty<string>();
 }
