@@ -33,6 +33,8 @@ public static class Cli
               --threads N      evaluate events on N threads (default: every core); alerts keep the input order
               --sigma-max-signals N  at most N alerts per execution of a Sigma rule (default: the Sigma config's
                                max_signals, else no cap: every match alerts); Elastic rules keep their max_signals
+              --detection-only judge each rule's detection alone, without Sigma logsource gates (pySigma's
+                               reading; the default, full scope, is gate and detection)
               --               the arguments that follow are INPUTs, even if they start with '-'
 
         Rule filters (scan and rules; no rebuild needed):

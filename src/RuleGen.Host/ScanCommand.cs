@@ -46,6 +46,9 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary><c>--sigma-max-signals N</c>: the most alerts one execution of a Sigma rule raises (null: the Sigma config's, else no cap).</summary>
     public int? SigmaMaxSignals { get; init; }
+
+    /// <summary><c>--detection-only</c>: judge each rule's detection alone (no Sigma logsource gates), as pySigma does.</summary>
+    public bool DetectionOnly { get; init; }
 }
 
 /// <summary>
@@ -91,6 +94,7 @@ public static class ScanCommand
         TimeSpan? checkpoint = null;
         var selection = RuleSelection.All;
         int? sigmaMaxSignals = null;
+        var detectionOnly = false;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -111,6 +115,9 @@ public static class ScanCommand
             {
                 case "--":
                     onlyInputs = true;
+                    break;
+                case "--detection-only":
+                    detectionOnly = true;
                     break;
                 case "--sigma-max-signals":
                     if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var maxSignals) || maxSignals < 1)
@@ -225,7 +232,7 @@ public static class ScanCommand
         options = new ScanOptions(inputs, output, quiet, progress, threads)
         {
             StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
-            RegexTimeout = regexTimeout, Selection = selection, SigmaMaxSignals = sigmaMaxSignals,
+            RegexTimeout = regexTimeout, Selection = selection, SigmaMaxSignals = sigmaMaxSignals, DetectionOnly = detectionOnly,
             CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
         };
         return true;
@@ -246,6 +253,7 @@ public static class ScanCommand
     public static int Run(ScanOptions options, HostConsole console, IRuleSet ruleSet)
     {
         var stderr = console.Stderr;
+        if (options.DetectionOnly) ruleSet = new DetectionOnlyRuleSet(ruleSet);
 
         // A missing input is an error before anything is scanned or any output file is created.
         foreach (var input in options.Inputs)

@@ -36,8 +36,14 @@ public static class CorrelationEmitter
                         {
                             var target = s.RuleIndex >= 0 ? $"rule {s.RuleIndex}" : $"correlation {s.CorrelationIndex}";
                             w.Line($"// {Literals.Comment(s.Reference)}: {target}");
+                            var paths = s.GroupByRefs.Count == 0 && s.ValueRef is null ? ""
+                                : " { " + string.Join(", ", new[]
+                                {
+                                    s.GroupByRefs.Count == 0 ? null : "GroupByPaths = new string[][] { " + string.Join(", ", s.GroupByRefs.Select(f => Strings(f.Paths))) + " }",
+                                    s.ValueRef is null ? null : "ValuePaths = " + Strings(s.ValueRef.Paths),
+                                }.Where(p => p is not null)) + " }";
                             w.Line($"new({Literals.String(s.Reference)}, {s.RuleIndex}, {s.CorrelationIndex}, {Strings(s.GroupByFields)}, "
-                                + (s.ValueField is null ? "null" : Literals.String(s.ValueField)) + "),");
+                                + (s.ValueField is null ? "null" : Literals.String(s.ValueField)) + ")" + paths + ",");
                         }
                     }
                     w.Line("},");

@@ -314,7 +314,7 @@ internal sealed class CorrelationEngine
                 var complete = true;
                 for (var g = 0; g < group.Length && complete; g++)
                 {
-                    var values = EventFieldValues.Of(root.Value, fields.GroupByFields[g]);
+                    var values = ValuesOf(root.Value, fields.GroupByPaths?[g], fields.GroupByFields[g]);
                     if (values.Count == 0) complete = false;
                     else group[g] = values[0];
                 }
@@ -322,7 +322,7 @@ internal sealed class CorrelationEngine
                 string? value = null;
                 if (definition.Type == CorrelationType.ValueCount)
                 {
-                    var values = fields.ValueField is null ? new List<FieldValue>() : EventFieldValues.Of(root.Value, fields.ValueField);
+                    var values = fields.ValueField is null ? new List<FieldValue>() : ValuesOf(root.Value, fields.ValuePaths, fields.ValueField);
                     if (values.Count == 0) continue;
                     value = values[0].Text;
                 }
@@ -335,6 +335,18 @@ internal sealed class CorrelationEngine
                 _pending.Enqueue(new CorrelationInput(c, s, group, value, e, arrival), (time, arrival));
             }
         }
+    }
+
+    /// <summary>The values of the first of <paramref name="paths"/> that holds any (or of <paramref name="field"/> alone).</summary>
+    private static List<FieldValue> ValuesOf(JsonElement root, IReadOnlyList<string>? paths, string field)
+    {
+        if (paths is null) return EventFieldValues.Of(root, field);
+        foreach (var path in paths)
+        {
+            var values = EventFieldValues.Of(root, path);
+            if (values.Count > 0) return values;
+        }
+        return new List<FieldValue>();
     }
 
     /// <summary>Processes, in time order, the inputs up to <paramref name="horizon"/>, and judges the frames that ended before it.</summary>

@@ -183,9 +183,9 @@ public sealed class SigmaDiagnosticTests
     }
 
     [Fact]
-    public void Rule_with_only_a_category_the_profile_does_not_know_gets_an_info_and_no_gate()
+    public void Rule_whose_logsource_names_no_key_gets_an_info_and_no_gate()
     {
-        var rule = Good.Replace("    product: windows\n    category: process_creation\n", "    category: acme\n");
+        var rule = Good.Replace("    product: windows\n    category: process_creation\n", "    definition: 'any log'\n");
         using var run = GeneratorHarness.Run(("/rules/acme.yml", rule));
         var d = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("RG0214", d.Id);
@@ -197,6 +197,7 @@ public sealed class SigmaDiagnosticTests
     [InlineData("    product: acme\n", "product: acme")]
     [InlineData("    product: zeek\n    service: rdp\n", "product: zeek, service: rdp")]
     [InlineData("    product: windows\n    service: no-such-channel\n", "service: no-such-channel")]
+    [InlineData("    category: database\n", "category: database")]
     public void Rule_of_a_product_or_service_the_profile_cannot_recognise_matches_nothing_in_the_full_scope(string logsource, string named)
     {
         var rule = Good.Replace("    product: windows\n    category: process_creation\n", logsource);

@@ -190,15 +190,18 @@ public sealed record SigmaProfile(
     }
 
     /// <summary>
-    /// The keys of the logsource that name what this profile cannot recognise on an event (<c>product</c> and
-    /// <c>service</c>; a category alone is left ungated, RG0214): a product or service is recognised when a gate that
-    /// applies names it, or when the events name their own logsource (<see cref="LogsourceFields"/>).
+    /// The keys of the logsource that name what this profile cannot recognise on an event: a product or service is
+    /// recognised when a gate that applies names it; a category when a gate that applies names it, or when the rule's
+    /// product is recognised (its product row then gates it); everything when the events name their own logsource
+    /// (<see cref="LogsourceFields"/>). A logsource with no key at all is left ungated (RG0214).
     /// </summary>
     public IReadOnlyList<string> Unrecognised(SigmaLogsource logsource, IReadOnlyList<LogsourceGate> gates)
     {
         var unrecognised = new List<string>();
         if (LogsourceFields.Count > 0) return unrecognised;
-        if (logsource.Product.Length > 0 && !gates.Any(g => g.When.Product == logsource.Product)) unrecognised.Add("product: " + logsource.Product);
+        var product = logsource.Product.Length > 0 && gates.Any(g => g.When.Product == logsource.Product);
+        if (logsource.Product.Length > 0 && !product) unrecognised.Add("product: " + logsource.Product);
+        if (logsource.Category.Length > 0 && !product && !gates.Any(g => g.When.Category == logsource.Category)) unrecognised.Add("category: " + logsource.Category);
         if (logsource.Service.Length > 0 && !gates.Any(g => g.When.Service == logsource.Service)) unrecognised.Add("service: " + logsource.Service);
         return unrecognised;
     }

@@ -258,8 +258,8 @@ public static class SigmaRuleParser
 
     /// <summary>
     /// The logsource conditions the profile has for this logsource (ANDed groups of ORed alternatives); false when the
-    /// logsource names a product or service the profile cannot recognise on an event (a Zeek or Cisco rule on Windows
-    /// events must not fire, least of all a purely negative one).
+    /// logsource names a product, service or category the profile cannot recognise on an event (a Zeek or Cisco rule
+    /// on Windows events must not fire, least of all a purely negative one or a keyword search).
     /// </summary>
     private static Predicate? Gate(SigmaProfile profile, SigmaLogsource logsource, SourceLocation location, List<DiagnosticInfo> diagnostics)
     {
