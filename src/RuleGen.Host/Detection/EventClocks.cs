@@ -48,11 +48,15 @@ public sealed class EventClocks
     }
 
     /// <summary>
-    /// A clock's name (what <c>--state</c> files record): its primary field when it is Kibana's pair (field, then
-    /// <c>@timestamp</c>) or a single field, else its fields joined by <c>|</c>.
+    /// A clock's name (what <c>--state</c> files record, so older files keep theirs): <c>@timestamp</c> for clock 0, the
+    /// field for Kibana's pair (field, then <c>@timestamp</c>), else the fields joined by <c>|</c> (a single other
+    /// field with a trailing <c>|</c>, so that it is not taken for the pair).
     /// </summary>
     public static string NameOf(IReadOnlyList<string> timeFields) =>
-        timeFields.Count == 1 || timeFields.Count == 2 && timeFields[1] == Timestamp ? timeFields[0] : string.Join("|", timeFields);
+        timeFields.Count == 1 && timeFields[0] == Timestamp ? Timestamp
+        : timeFields.Count == 2 && timeFields[1] == Timestamp ? timeFields[0]
+        : timeFields.Count == 1 ? timeFields[0] + "|"
+        : string.Join("|", timeFields);
 
     /// <summary>The clocks of a rule set's rules and correlations.</summary>
     /// <remarks>A rule whose run settings the set gives (<see cref="IRuleSet.RunSettingsOf"/>) has its metadata left unread.</remarks>

@@ -47,6 +47,20 @@ public sealed class EventClockTests
     }
 
     [Fact]
+    public void A_single_field_and_kibanas_pair_of_that_field_are_different_clocks()
+    {
+        var only = new[] { "event.ingested" };
+        var clocks = new EventClocks(new IReadOnlyList<string>[] { only, RuleRunSettings.DefaultTimeFields("event.ingested") });
+        var alone = clocks.ClockOf(only, "test");
+        var pair = clocks.ClockOf("event.ingested", "test");
+        Assert.NotEqual(alone, pair);
+        Assert.Equal("event.ingested", clocks.Names[pair]);
+        const string withoutIt = """{"@timestamp":"2021-01-01T00:00:00Z"}""";
+        Assert.Equal(EventTime.Missing, Read(clocks, alone, withoutIt));
+        Assert.Equal(Nanos("2021-01-01T00:00:00Z"), Read(clocks, pair, withoutIt));
+    }
+
+    [Fact]
     public void Kibanas_timestamp_override_is_a_clock_of_the_field_then_timestamp_named_as_before()
     {
         var clocks = new EventClocks(new[] { "event.ingested", null });
