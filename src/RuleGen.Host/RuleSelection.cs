@@ -125,17 +125,17 @@ public sealed record RuleSelection
 
     /// <summary>The options this class reads, for the usage text.</summary>
     public const string Usage = """
-              --min-level L        only rules of level L or higher: informational, low, medium, high, critical
-                                   (Sigma's level; Elastic rules' severity)
-              --status S[,S]       only rules of these statuses (Sigma: stable, test, experimental, deprecated,
-                                   unsupported; Elastic: their maturity, such as production)
-              --tags T[,T]         only rules with one of these tags (* and ? wildcards, e.g. attack.t1059*)
-              --logsource K=V[,K=V]  only Sigma rules whose logsource has these keys (product, category, service;
-                                   wildcards allowed), e.g. product=windows,category=process_creation
-              --rule R             only the rule whose id or file (as 'rulegen rules' lists it) matches R (wildcards
-                                   allowed, e.g. 'rules/windows/*'); may be repeated
-              --exclude-rule R, --exclude-tags T[,T], --exclude-status S[,S], --exclude-logsource K=V[,K=V]
-                                   leave out the rules these select (after the filters above)
+          --min-level L    only rules of level L or higher: informational, low, medium, high, critical
+                           (Sigma's level; Elastic rules' severity)
+          --status S[,S]   only rules of these statuses (Sigma: stable, test, experimental, deprecated,
+                           unsupported; Elastic: their maturity, such as production)
+          --tags T[,T]     only rules with one of these tags (* and ? wildcards, e.g. attack.t1059*)
+          --logsource K=V[,K=V]  only Sigma rules whose logsource has these keys (product, category, service;
+                           wildcards allowed), e.g. product=windows,category=process_creation
+          --rule R         only the rule whose id or file (as 'rulegen rules' lists it) matches R (wildcards
+                           allowed, e.g. 'rules/windows/*'); may be repeated
+          --exclude-rule R, --exclude-tags T[,T], --exclude-status S[,S], --exclude-logsource K=V[,K=V]
+                           leave out the rules these select (after the filters above)
     """;
 
     /// <summary>
