@@ -6,14 +6,14 @@ namespace RuleGen.Host;
 /// <summary>The rulegen command line: <c>scan</c> and <c>rules</c>.</summary>
 public static class Cli
 {
-    public const string Usage = """
+    public const string Usage = $"""
         rulegen: run compiled detection rules over NDJSON event streams.
 
         Usage:
           rulegen scan [options] INPUT...    scan events; INPUT is an NDJSON file, a gzip-compressed one, a Windows
                                              event log (.evtx, known by content), a folder of them (recursive), or -
                                              for stdin
-          rulegen rules                      list the compiled rules (id, type, language, severity, name, file)
+          rulegen rules [filters]            list the compiled rules (id, type, language, severity, name, file)
           rulegen --help
 
         Scan options:
@@ -35,11 +35,19 @@ public static class Cli
               --regex-timeout MS  how long one match of a regex that needs backtracking (RG0223) may take
                                (default 10); a match that takes longer counts as no match and is counted
               --threads N      evaluate events on N threads (default: every core); alerts keep the input order
+              --sigma-max-signals N  at most N alerts per execution of a Sigma rule (default: the Sigma config's
+                               max_signals, else no cap: every match alerts); Elastic rules keep their max_signals
+              --detection-only judge each rule's detection alone, without Sigma logsource gates (pySigma's
+                               reading; the default, full scope, is gate and detection)
               --               the arguments that follow are INPUTs, even if they start with '-'
+
+        Rule filters (scan and rules; no rebuild needed):
+        {RuleSelection.Usage}
 
         Rules run as Kibana's detection engine runs them, on event time: each executes every interval over its
         look-back, raises at most max_signals alerts per execution, and its type decides what an alert is (matching
-        events, threshold groups, new terms, indicator matches, sequences, Sigma correlations). Alerts are NDJSON
+        events, threshold groups, new terms, indicator matches, sequences, Sigma correlations). Sigma rules alert
+        on every match, however late it arrives, with the time their profile finds in the event. Alerts are NDJSON
         documents shaped like Kibana's alerts. Malformed lines are reported with their file and line number and
         skipped; the summary goes to stderr.
         Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line,
@@ -61,12 +69,20 @@ public static class Cli
                 WriteStdout(console, w => w.Write(Usage));
                 return ExitCodes.Success;
             case "rules":
-                if (args.Length > 1)
+                var selection = RuleSelection.All;
+                for (var i = 1; i < args.Length; i++)
                 {
-                    console.Stderr.WriteLine($"rulegen: 'rules' takes no arguments (got '{args[1]}').");
+                    switch (RuleSelection.TryParseOption(args, ref i, ref selection, console.Stderr))
+                    {
+                        case true:
+                            continue;
+                        case null:
+                            return ExitCodes.UsageError;
+                    }
+                    console.Stderr.WriteLine($"rulegen: 'rules' takes only rule filters (got '{args[i]}'; rulegen --help lists them).");
                     return ExitCodes.UsageError;
                 }
-                WriteStdout(console, w => RuleListing.Write(w, ruleSet));
+                WriteStdout(console, w => RuleListing.Write(w, ruleSet, selection));
                 return ExitCodes.Success;
             case "scan":
                 return ScanCommand.Run(args[1..], console, ruleSet);
@@ -90,14 +106,19 @@ public static class Cli
 /// </summary>
 public static class RuleListing
 {
-    public static void Write(TextWriter writer, IRuleSet ruleSet)
+    public static void Write(TextWriter writer, IRuleSet ruleSet, RuleSelection? selection = null)
     {
+        selection ??= RuleSelection.All;
+        var listed = 0;
         foreach (var rule in ruleSet.Rules)
         {
             var info = rule.Info;
+            if (!selection.Selects(info)) continue;
+            listed++;
             writer.WriteLine(string.Join('\t', info.Id, info.Type, info.Language, info.Severity, OneLine(info.Name), info.SourceFile));
         }
-        writer.WriteLine(ruleSet.Rules.Count == 1 ? "1 rule" : $"{ruleSet.Rules.Count} rules");
+        var count = listed == 1 ? "1 rule" : $"{listed} rules";
+        writer.WriteLine(selection.IsFiltered ? $"{count} of {ruleSet.Rules.Count} selected" : count);
     }
 
     // A tab or newline inside a name would break the columns.

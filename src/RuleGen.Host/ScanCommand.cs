@@ -43,6 +43,15 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary><c>--input-format</c>: which files a folder INPUT contributes (files named on the command line are read whatever their format).</summary>
     public InputFormatFilter InputFormat { get; init; }
+
+    /// <summary><c>--min-level</c>, <c>--tags</c>, ...: which rules run (<see cref="RuleSelection.All"/>: every rule).</summary>
+    public RuleSelection Selection { get; init; } = RuleSelection.All;
+
+    /// <summary><c>--sigma-max-signals N</c>: the most alerts one execution of a Sigma rule raises (null: the Sigma config's, else no cap).</summary>
+    public int? SigmaMaxSignals { get; init; }
+
+    /// <summary><c>--detection-only</c>: judge each rule's detection alone (no Sigma logsource gates), as pySigma does.</summary>
+    public bool DetectionOnly { get; init; }
 }
 
 /// <summary>
@@ -87,6 +96,9 @@ public static class ScanCommand
         var maxLineBytes = BatchReader.DefaultMaxLineBytes;
         TimeSpan? checkpoint = null;
         var inputFormat = InputFormatFilter.Auto;
+        var selection = RuleSelection.All;
+        int? sigmaMaxSignals = null;
+        var detectionOnly = false;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -96,10 +108,29 @@ public static class ScanCommand
                 inputs.Add(arg);
                 continue;
             }
+            switch (RuleSelection.TryParseOption(args, ref i, ref selection, stderr))
+            {
+                case true:
+                    continue;
+                case null:
+                    return false;
+            }
             switch (arg)
             {
                 case "--":
                     onlyInputs = true;
+                    break;
+                case "--detection-only":
+                    detectionOnly = true;
+                    break;
+                case "--sigma-max-signals":
+                    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var maxSignals) || maxSignals < 1)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a number of alerts (1 or more) that one execution of a Sigma rule may raise.");
+                        return false;
+                    }
+                    sigmaMaxSignals = maxSignals;
+                    i++;
                     break;
                 case "-o" or "--output":
                     if (i + 1 >= args.Length)
@@ -213,7 +244,7 @@ public static class ScanCommand
         options = new ScanOptions(inputs, output, quiet, progress, threads)
         {
             StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
-            RegexTimeout = regexTimeout, InputFormat = inputFormat,
+            RegexTimeout = regexTimeout, InputFormat = inputFormat, Selection = selection, SigmaMaxSignals = sigmaMaxSignals, DetectionOnly = detectionOnly,
             CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
         };
         return true;
@@ -234,6 +265,7 @@ public static class ScanCommand
     public static int Run(ScanOptions options, HostConsole console, IRuleSet ruleSet)
     {
         var stderr = console.Stderr;
+        if (options.DetectionOnly) ruleSet = new DetectionOnlyRuleSet(ruleSet);
 
         // Folders become the files under them, before anything else looks at the inputs.
         if (options.Inputs.Any(Directory.Exists))
@@ -357,6 +389,7 @@ public static class ScanCommand
         var createdAt = resume?.CreatedAt ?? time.GetUtcNow();
         var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
         var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        if (options.Selection.IsFiltered) summary.SelectedRules = options.Selection.Of(ruleSet)!.Count(s => s);
         if (resume is not null) summary.Restore(resume.Counts, ruleSet);
         // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.
         var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr, saved, out var openCode);

@@ -84,15 +84,20 @@ public sealed class ScanSummary
         Alerts++;
     }
 
+    /// <summary>How many of the rule set's rules the scan's filters selected (null: no filter, all of them).</summary>
+    public int? SelectedRules { get; set; }
+
     public void Print(TextWriter stderr, IRuleSet ruleSet, TimeSpan elapsed)
     {
         var c = CultureInfo.InvariantCulture;
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
+        var rules = SelectedRules is { } selected
+            ? string.Format(c, "{0:N0} of {1:N0} rules (selected)", selected, ruleSet.Rules.Count)
+            : string.Format(c, "{0:N0} {1}", ruleSet.Rules.Count, Plural(ruleSet.Rules.Count, "rule", "rules"));
         stderr.WriteLine(string.Format(c,
-            "rulegen: scanned {0:N0} {1} ({2:N1} MB) from {3:N0} {4} with {5:N0} {6} in {7:F2} s: {8:N0} events/s, {9:N1} MB/s",
+            "rulegen: scanned {0:N0} {1} ({2:N1} MB) from {3:N0} {4} with {5} in {6:F2} s: {7:N0} events/s, {8:N1} MB/s",
             Events, Plural(Events, "event", "events"), Bytes / 1e6, _inputs, Plural(_inputs, "input", "inputs"),
-            ruleSet.Rules.Count, Plural(ruleSet.Rules.Count, "rule", "rules"), elapsed.TotalSeconds,
-            Events / seconds, Bytes / 1e6 / seconds));
+            rules, elapsed.TotalSeconds, Events / seconds, Bytes / 1e6 / seconds));
         if (MalformedCount == 0)
         {
             stderr.WriteLine("  malformed lines: 0");

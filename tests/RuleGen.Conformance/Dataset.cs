@@ -17,17 +17,25 @@ public sealed class Dataset
     public required IReadOnlyDictionary<string, string> Excluded { get; init; }
     public string? Oracle { get; init; }
 
+    /// <summary>The events file every dataset has, the one its verdicts are computed on.</summary>
+    public const string DefaultEvents = "events.ndjson";
+
     /// <summary>
     /// Reads a dataset folder. A malformed <c>expected.json</c> (missing keys, wrong types, event indexes outside
     /// <c>events.ndjson</c>) is an <see cref="InvalidDataException"/> naming the rule and the problem, never a
     /// silently smaller dataset.
     /// </summary>
-    public static Dataset Load(string folder)
+    /// <param name="folder">The dataset folder.</param>
+    /// <param name="eventsFile">
+    /// The events file inside it: <c>events.ndjson</c>, or another rendering of the same events, line for line (such
+    /// as <c>sigma-real</c>'s <c>events.evtx-json.ndjson</c>), judged by the same verdicts.
+    /// </param>
+    public static Dataset Load(string folder, string eventsFile = DefaultEvents)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"No dataset folder {folder}");
-        var eventsPath = Path.Combine(folder, "events.ndjson");
+        var eventsPath = Path.Combine(folder, eventsFile);
         var expectedPath = Path.Combine(folder, "expected.json");
-        if (!File.Exists(eventsPath)) throw new FileNotFoundException($"No events.ndjson in {folder}", eventsPath);
+        if (!File.Exists(eventsPath)) throw new FileNotFoundException($"No {eventsFile} in {folder}", eventsPath);
         if (!File.Exists(expectedPath)) throw new FileNotFoundException($"No expected.json in {folder}", expectedPath);
 
         var events = new List<byte[]>();

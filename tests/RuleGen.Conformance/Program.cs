@@ -1,8 +1,9 @@
 using RuleGen.Conformance;
 using RuleGen.Runtime;
 
-// Usage: dotnet run -c Release --project tests/RuleGen.Conformance -- --dataset DIR [--detection-only] [--max-report N]
+// Usage: dotnet run -c Release --project tests/RuleGen.Conformance -- --dataset DIR [--events FILE] [--detection-only] [--max-report N]
 string? folder = null;
+var eventsFile = Dataset.DefaultEvents;
 var scope = MatchScope.Full;
 var maxReported = 200;
 for (var i = 0; i < args.Length; i++)
@@ -11,6 +12,9 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--dataset" when i + 1 < args.Length:
             folder = args[++i];
+            break;
+        case "--events" when i + 1 < args.Length:
+            eventsFile = args[++i];
             break;
         case "--detection-only":
             scope = MatchScope.DetectionOnly;
@@ -24,20 +28,20 @@ for (var i = 0; i < args.Length; i++)
             break;
         default:
             Console.Error.WriteLine($"conformance: unknown argument '{args[i]}'");
-            Console.Error.WriteLine("usage: --dataset DIR [--detection-only] [--max-report N]");
+            Console.Error.WriteLine("usage: --dataset DIR [--events FILE] [--detection-only] [--max-report N]");
             return 2;
     }
 }
 if (folder is null)
 {
-    Console.Error.WriteLine("usage: --dataset DIR [--detection-only] [--max-report N]");
+    Console.Error.WriteLine("usage: --dataset DIR [--events FILE] [--detection-only] [--max-report N]");
     return 2;
 }
 
 Dataset dataset;
 try
 {
-    dataset = Dataset.Load(folder);
+    dataset = Dataset.Load(folder, eventsFile);
 }
 catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException or UnauthorizedAccessException)
 {

@@ -69,6 +69,11 @@ public static partial class DiagnosticDescriptors
         "Profile '{1}' has no condition for logsource ({0}): the rule matches any event its detection matches; add one under 'logsources:' in a RuleGenSigmaConfig file",
         Sigma, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor SigmaUnrecognisedLogsource = new(
+        "RG0224", "Logsource this profile cannot recognise",
+        "Profile '{1}' cannot recognise {0} on an event: the rule matches nothing in the full scope (MatchScope.DetectionOnly still judges its detection); map it under 'logsources:' or 'logsource_fields:' in a RuleGenSigmaConfig file",
+        Sigma, DiagnosticSeverity.Info, isEnabledByDefault: true);
+
     public static readonly DiagnosticDescriptor SigmaFilter = new(
         "RG0215", "Sigma filter not applied",
         "Sigma filter '{0}' is not applied: filters are not supported yet; add its conditions to the rules as 'not' selections",

@@ -36,8 +36,14 @@ public static class CorrelationEmitter
                         {
                             var target = s.RuleIndex >= 0 ? $"rule {s.RuleIndex}" : $"correlation {s.CorrelationIndex}";
                             w.Line($"// {Literals.Comment(s.Reference)}: {target}");
+                            var paths = s.GroupByRefs.Count == 0 && s.ValueRef is null ? ""
+                                : " { " + string.Join(", ", new[]
+                                {
+                                    s.GroupByRefs.Count == 0 ? null : "GroupByPaths = new string[][] { " + string.Join(", ", s.GroupByRefs.Select(f => Strings(f.Paths))) + " }",
+                                    s.ValueRef is null ? null : "ValuePaths = " + Strings(s.ValueRef.Paths),
+                                }.Where(p => p is not null)) + " }";
                             w.Line($"new({Literals.String(s.Reference)}, {s.RuleIndex}, {s.CorrelationIndex}, {Strings(s.GroupByFields)}, "
-                                + (s.ValueField is null ? "null" : Literals.String(s.ValueField)) + "),");
+                                + (s.ValueField is null ? "null" : Literals.String(s.ValueField)) + ")" + paths + ",");
                         }
                     }
                     w.Line("},");
@@ -46,7 +52,8 @@ public static class CorrelationEmitter
                     w.Line($"new {Rt}CorrelationCriterion[] {{ "
                         + string.Join(", ", c.Condition.Select(k => $"new({Rt}CorrelationOperator.{OperatorName(k.Operator)}, {k.Value.ToString(CultureInfo.InvariantCulture)}L)"))
                         + " },");
-                    w.Line($"generate: {Literals.Bool(c.Generate)}),");
+                    w.Line($"generate: {Literals.Bool(c.Generate)})" + (c.Metadata.TimeFields.Count == 0 ? "," : ""));
+                    if (c.Metadata.TimeFields.Count > 0) w.Line($"{{ TimeFields = {Strings(c.Metadata.TimeFields)} }},");
                 }
             }
         }

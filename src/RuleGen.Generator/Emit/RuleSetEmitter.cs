@@ -302,14 +302,15 @@ public static class RuleSetEmitter
             of.Add(at);
         }
         string Text(string? value) => value is null ? "null" : Literals.String(value);
-        w.Line($"// Run settings (interval, from, max_signals, timestamp_override) of the single-event queries, as their metadata states them:");
+        w.Line($"// Run settings (interval, from, max_signals, timestamp_override; time fields and format) of the single-event queries, as their metadata states them:");
         w.Line($"// {of.Count(i => i >= 0)} of {plan.Rules.Count} rules, {distinct.Count} distinct. s_runSettingsOf[r] indexes s_runSettings; -1: read rule r's metadata.");
         w.Line($"private static readonly {Rt}RuleRunSettings[] s_runSettings = new {Rt}RuleRunSettings[]");
         w.Line("{");
         foreach (var settings in distinct)
         {
             var max = settings.MaxSignals is { } m ? m.ToString(System.Globalization.CultureInfo.InvariantCulture) : "null";
-            w.Line($"    new({Text(settings.Interval)}, {Text(settings.From)}, {max}, {Text(settings.TimestampOverride)}),");
+            var time = settings.TimeFields.Count == 0 ? "" : $"TimeFields = new string[] {{ {string.Join(", ", settings.TimeFields.Select(Literals.String))} }}, ";
+            w.Line($"    new({Text(settings.Interval)}, {Text(settings.From)}, {max}, {Text(settings.TimestampOverride)}) {{ {time}Format = {Text(settings.Format)} }},");
         }
         w.Line("};");
         w.Line("private static readonly short[] s_runSettingsOf = new short[]");

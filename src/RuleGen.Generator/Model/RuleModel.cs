@@ -71,6 +71,8 @@ public sealed record RuleMetadata
     public string? From { get; init; }
     public int? MaxSignals { get; init; }
     public string? TimestampOverride { get; init; }
+    /// <summary>Where an event's time is, in order (a Sigma rule's profile); empty: the override, then <c>@timestamp</c>.</summary>
+    public EquatableArray<string> TimeFields { get; init; } = EquatableArray<string>.Empty;
     public string? BuildingBlockType { get; init; }
     public EquatableArray<ThreatMapping> Threat { get; init; } = EquatableArray<ThreatMapping>.Empty;
     /// <summary>Every key of the file's <c>[metadata]</c> table, as JSON values.</summary>

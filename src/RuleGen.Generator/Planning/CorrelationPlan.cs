@@ -13,7 +13,14 @@ namespace RuleGen.Generator.Planning;
 /// One rule a planned correlation reads: a rule of the rule set (<see cref="RuleIndex"/>) or another correlation
 /// (<see cref="CorrelationIndex"/>), with the fields its events hold the group-by entries and the value field in.
 /// </summary>
-public sealed record CorrelationSourceEntry(string Reference, int RuleIndex, int CorrelationIndex, EquatableArray<string> GroupByFields, string? ValueField);
+public sealed record CorrelationSourceEntry(string Reference, int RuleIndex, int CorrelationIndex, EquatableArray<string> GroupByFields, string? ValueField)
+{
+    /// <summary>Every path each group-by field is read from, in order, when the profile gives more than one; else empty.</summary>
+    public EquatableArray<FieldRef> GroupByRefs { get; init; } = EquatableArray<FieldRef>.Empty;
+
+    /// <summary>Every path the value field is read from, when the profile gives more than one; else null.</summary>
+    public FieldRef? ValueRef { get; init; }
+}
 
 /// <summary>A correlation as its rule set emits it: metadata, type, resolved sources, group-by, timespan, condition.</summary>
 public sealed record CorrelationEntry(
@@ -133,11 +140,16 @@ public static class CorrelationPlan
             {
                 var kind = Classify(reference.Reference, pair.Key, out var target);
                 var rule = kind == Kind.Rule ? rules[target] : null;
-                string Field(string entry) => MapField(AliasField(correlation, entry, reference.Reference, rule ?? correlations[target]), rule, profile);
+                FieldRef Field(string entry) => MapField(AliasField(correlation, entry, reference.Reference, rule ?? correlations[target]), rule, profile);
+                var groupBy = correlation.GroupBy.Select(Field).ToList();
+                var value = correlation.ValueField is { } valueField ? Field(valueField) : null;
                 return new CorrelationSourceEntry(reference.Reference,
                     kind == Kind.Rule ? target : -1, kind == Kind.Correlation ? emitted[target] : -1,
-                    correlation.GroupBy.Select(Field).ToEquatableArray(),
-                    correlation.ValueField is { } valueField ? Field(valueField) : null);
+                    groupBy.Select(f => f.Paths[0]).ToEquatableArray(), value?.Paths[0])
+                {
+                    GroupByRefs = groupBy.Any(f => f.Paths.Count > 1) ? groupBy.ToEquatableArray() : EquatableArray<FieldRef>.Empty,
+                    ValueRef = value is { Paths.Count: > 1 } ? value : null,
+                };
             }).ToEquatableArray();
             entries.Add(new CorrelationEntry(model.Metadata, model.DisplayPath, correlation.Type, sources, correlation.GroupBy,
                 correlation.TimespanNanos, correlation.Condition, correlation.Generate));
@@ -155,12 +167,12 @@ public static class CorrelationPlan
     }
 
     /// <summary>
-    /// A Sigma rule's field as its events hold it: mapped through the profile with the rule's logsource (the first
-    /// path the detection would read). Other rules' fields (Elastic rules, other correlations' group-by entries) as written.
+    /// A Sigma rule's field as its events hold it: mapped through the profile with the rule's logsource (the paths the
+    /// detection would read, in order). Other rules' fields (Elastic rules, other correlations' group-by entries) as written.
     /// </summary>
-    private static string MapField(string field, RuleModel? rule, SigmaProfile? profile)
+    private static FieldRef MapField(string field, RuleModel? rule, SigmaProfile? profile)
     {
-        if (rule?.Metadata.Sigma is not { } sigma || profile is null) return field;
-        return profile.Resolve(field, new SigmaLogsource(sigma.Product, sigma.Category, sigma.Service)).Paths[0];
+        if (rule?.Metadata.Sigma is not { } sigma || profile is null) return FieldRef.Of(field);
+        return profile.Resolve(field, new SigmaLogsource(sigma.Product, sigma.Category, sigma.Service));
     }
 }

@@ -31,12 +31,20 @@ public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Na
         var m = rule.Metadata;
         if (rule.Sequence is not null || m.Type is not ("query" or "eql" or "sigma")) return null;
         if (m.Elastic is { } e && (e.NewTerms is not null || e.Threshold is not null || e.ThreatMatch is not null)) return null;
-        return new RunSettings(m.Interval, m.From, m.MaxSignals, m.TimestampOverride);
+        return new RunSettings(m.Interval, m.From, m.MaxSignals, m.TimestampOverride) { TimeFields = m.TimeFields, Format = m.Format };
     }
 }
 
-/// <summary>What decides how a host schedules a single-event rule: its interval, look-back, max_signals and time field, as written.</summary>
-public sealed record RunSettings(string? Interval, string? From, int? MaxSignals, string? TimestampOverride);
+/// <summary>
+/// What decides how a host schedules a single-event rule: its interval, look-back, max_signals and time field, as
+/// written; its time fields (Sigma profiles) and its format (which decides what an unset max_signals means).
+/// </summary>
+public sealed record RunSettings(string? Interval, string? From, int? MaxSignals, string? TimestampOverride)
+{
+    public EquatableArray<string> TimeFields { get; init; } = EquatableArray<string>.Empty;
+
+    public string Format { get; init; } = "";
+}
 
 /// <summary>
 /// The compiled rules of one rule set (<see cref="ClassName"/>) and the shared slots: each distinct field of any rule

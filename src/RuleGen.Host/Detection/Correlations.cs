@@ -112,15 +112,15 @@ internal sealed class CorrelationItem : PendingItem
 }
 
 /// <summary>
-/// Runs a correlation's executions: its hits become alerts like any rule's candidates (on its schedule, Kibana's
-/// defaults as a Sigma rule states none; max_signals; suppression does not apply).
+/// Runs a correlation's executions: its hits become alerts like any rule's candidates (on Kibana's default schedule,
+/// as a Sigma rule states none; no max_signals cap unless the user sets one; suppression does not apply).
 /// </summary>
 internal sealed class CorrelationRunner : RuleRunner
 {
     private readonly PendingList<CorrelationItem> _pending = new();
 
     public CorrelationRunner(DetectionEngine engine, CompiledRule rule, int index)
-        : base(engine, rule, RuleSchedule.Of(rule.Info), 0) => Index = index;
+        : base(engine, rule, RuleSchedule.Of(rule.Info, engine.Options.SigmaMaxSignals), engine.CorrelationClock) => Index = index;
 
     /// <summary>The correlation's index among the rule set's correlations.</summary>
     public int Index { get; }
@@ -193,7 +193,8 @@ internal sealed class CorrelationRunner : RuleRunner
 
 /// <summary>
 /// Evaluates Sigma correlation rules over the matches of the rules they name (whether or not those rules alert on
-/// their own), in event time order: matches are held back for the allowed lateness on <c>@timestamp</c> and taken in
+/// their own), in event time order: matches are held back for the allowed lateness on the correlations' clock (their
+/// profile's time fields; <see cref="EventClocks.CorrelationTimeFields"/>) and taken in
 /// time order; later ones are dropped and counted. Per correlation, events are grouped by the values of the group-by
 /// fields (aliases resolved per rule; an event lacking one is not counted, as a terms aggregation leaves it out).
 /// </summary>
@@ -304,7 +305,7 @@ internal sealed class CorrelationEngine
                 if (time == EventTime.Missing)
                 {
                     runner.Statistics.NoTimestamp++;
-                    time = _engine.WatermarkOf(0);
+                    time = _engine.WatermarkOf(_engine.CorrelationClock);
                     if (time == EventTime.Missing) time = 0;
                 }
                 var definition = Definitions[c];
@@ -313,7 +314,7 @@ internal sealed class CorrelationEngine
                 var complete = true;
                 for (var g = 0; g < group.Length && complete; g++)
                 {
-                    var values = EventFieldValues.Of(root.Value, fields.GroupByFields[g]);
+                    var values = ValuesOf(root.Value, fields.GroupByPaths?[g], fields.GroupByFields[g]);
                     if (values.Count == 0) complete = false;
                     else group[g] = values[0];
                 }
@@ -321,7 +322,7 @@ internal sealed class CorrelationEngine
                 string? value = null;
                 if (definition.Type == CorrelationType.ValueCount)
                 {
-                    var values = fields.ValueField is null ? new List<FieldValue>() : EventFieldValues.Of(root.Value, fields.ValueField);
+                    var values = fields.ValueField is null ? new List<FieldValue>() : ValuesOf(root.Value, fields.ValuePaths, fields.ValueField);
                     if (values.Count == 0) continue;
                     value = values[0].Text;
                 }
@@ -334,6 +335,18 @@ internal sealed class CorrelationEngine
                 _pending.Enqueue(new CorrelationInput(c, s, group, value, e, arrival), (time, arrival));
             }
         }
+    }
+
+    /// <summary>The values of the first of <paramref name="paths"/> that holds any (or of <paramref name="field"/> alone).</summary>
+    private static List<FieldValue> ValuesOf(JsonElement root, IReadOnlyList<string>? paths, string field)
+    {
+        if (paths is null) return EventFieldValues.Of(root, field);
+        foreach (var path in paths)
+        {
+            var values = EventFieldValues.Of(root, path);
+            if (values.Count > 0) return values;
+        }
+        return new List<FieldValue>();
     }
 
     /// <summary>Processes, in time order, the inputs up to <paramref name="horizon"/>, and judges the frames that ended before it.</summary>

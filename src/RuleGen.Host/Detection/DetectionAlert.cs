@@ -102,9 +102,10 @@ public abstract class DetectionAlert
 
     /// <summary>The shape common to every kind: execution, identity, overrides, suppression fields and the kind's fields.</summary>
     protected AlertShape Shape(Action<Utf8JsonWriter>? typeFields, IReadOnlyList<AlertAncestor>? ancestors = null,
-        Action<Utf8JsonWriter>? enrichments = null) => new()
+        Action<Utf8JsonWriter>? enrichments = null, string? originalTime = null) => new()
     {
         Timestamp = Execution.Timestamp,
+        OriginalTime = originalTime,
         ExecutionUuid = Execution.Uuid,
         Uuid = Uuid,
         Severity = Overrides.Severity,
@@ -173,7 +174,9 @@ public sealed class EventAlert : DetectionAlert
         {
             foreach (var enrichment in Enrichments) enrichment.WriteTo(w);
         };
-        AlertDocument.Write(writer, Rule.Info, Json.Span, Source, Shape(typeFields, enrichments: enrichments));
+        // A Sigma rule's time is where its profile says (Windows events have no @timestamp): the alert says which it was.
+        var originalTime = Rule.Info.Format == "sigma" ? Ids.Format(OriginalTimeNanos) : null;
+        AlertDocument.Write(writer, Rule.Info, Json.Span, Source, Shape(typeFields, enrichments: enrichments, originalTime: originalTime));
     }
 }
 

@@ -39,7 +39,9 @@ public sealed partial class DetectionEngine
         _ruleSet = ruleSet;
         _sink = sink;
         Options = options ?? new DetectionOptions();
-        Clocks = EventClocks.Of(ruleSet);
+        correlations ??= ruleSet.Correlations;
+        Clocks = EventClocks.Of(ruleSet, correlations);
+        CorrelationClock = Clocks.ClockOf(EventClocks.CorrelationTimeFields(correlations), "correlations");
         _clockStates = Enumerable.Range(0, Clocks.Count).Select(_ => new ClockState()).ToArray();
         _runners = new RuleRunner?[ruleSet.Rules.Count];
         _sequenceRunners = new SequenceRunner?[ruleSet.Rules.Count];
@@ -48,21 +50,33 @@ public sealed partial class DetectionEngine
         _deferred = new RuleRunSettings?[ruleSet.Rules.Count];
         foreach (var rule in ruleSet.Rules)
         {
+            // A rule the scan leaves out (rulegen scan --min-level, --tags, ...) gets no runner: its matches raise nothing.
+            if (Options.Selects is { } selects && !selects(rule.Info)) continue;
             // A single-event query whose run settings the set gives gets its runner when it first matches: a corpus of
             // thousands of rules then starts without decoding every rule's metadata, and a rule that never matches
             // costs nothing. Its schedule's problems are known now, as for the others.
             if (ruleSet.RunSettingsOf(rule.Index) is { } settings)
             {
                 _deferred[rule.Index] = settings;
-                _problems[rule.Index] = RuleSchedule.Of(settings).Problem;
+                _problems[rule.Index] = RuleSchedule.Of(settings, Options.SigmaMaxSignals).Problem;
             }
             else
             {
                 SetUp(rule);
             }
         }
-        Correlations = new CorrelationEngine(this, correlations ?? ruleSet.Correlations);
-        foreach (var rule in Correlations.SilencedRules) RunnerOf(rule)!.Alerts = false;
+        Correlations = new CorrelationEngine(this, correlations);
+        foreach (var rule in Correlations.SilencedRules)
+        {
+            if (RunnerOf(rule) is { } silenced) silenced.Alerts = false;
+        }
+        if (Options.Selects is { } selectsCorrelation)
+        {
+            for (var c = 0; c < Correlations.Count; c++)
+            {
+                if (!selectsCorrelation(Correlations.Definitions[c].Info)) Correlations.RunnerOf(c).Alerts = false;
+            }
+        }
     }
 
     private readonly IndicatorSet? _indicators;
@@ -70,8 +84,8 @@ public sealed partial class DetectionEngine
 
     private void SetUp(CompiledRule rule, RuleRunSettings? settings = null)
     {
-        var schedule = settings is null ? RuleSchedule.Of(rule.Info) : RuleSchedule.Of(settings);
-        var clock = settings is null ? Clocks.ClockOf(rule.Info) : Clocks.ClockOf(settings.TimestampOverride, rule);
+        var schedule = settings is null ? RuleSchedule.Of(rule.Info, Options.SigmaMaxSignals) : RuleSchedule.Of(settings, Options.SigmaMaxSignals);
+        var clock = settings is null ? Clocks.ClockOf(rule.Info) : Clocks.ClockOf(settings.ResolvedTimeFields, rule);
         _runners[rule.Index] = CreateRunner(rule, schedule, clock, _indicators, out var problem);
         _sequenceRunners[rule.Index] = _runners[rule.Index] as SequenceRunner;
         _problems[rule.Index] = problem ?? schedule.Problem;
@@ -98,6 +112,9 @@ public sealed partial class DetectionEngine
 
     /// <summary>The time fields the rules run on.</summary>
     public EventClocks Clocks { get; }
+
+    /// <summary>The clock Sigma correlations run on (<see cref="EventClocks.CorrelationTimeFields"/>).</summary>
+    public int CorrelationClock { get; }
 
     internal CorrelationEngine Correlations { get; }
 
@@ -212,14 +229,14 @@ public sealed partial class DetectionEngine
                 if (t == EventTime.Missing) _clockStates[runner.Clock].Timeless.Add(runner);
                 else Schedule(runner);
             }
-            if (Correlations.Count > 0 && Correlations.Reads(matches)) Correlations.Add(json, source, _arrival, matches, clockTimes[0]);
+            if (Correlations.Count > 0 && Correlations.Reads(matches)) Correlations.Add(json, source, _arrival, matches, clockTimes[CorrelationClock]);
         }
         finally
         {
             _document?.Dispose();
             _document = null;
         }
-        if (Correlations.Count > 0 && _clockStates[0].Watermark != EventTime.Missing) Correlations.Advance(_clockStates[0].Watermark - Options.LatenessNanos);
+        if (Correlations.Count > 0 && _clockStates[CorrelationClock].Watermark != EventTime.Missing) Correlations.Advance(_clockStates[CorrelationClock].Watermark - Options.LatenessNanos);
         for (var c = 0; c < _clockStates.Length; c++)
         {
             var state = _clockStates[c];

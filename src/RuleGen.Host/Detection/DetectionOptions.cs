@@ -56,6 +56,19 @@ public sealed record DetectionOptions
     /// </summary>
     public bool EndOfInputEndsStream { get; init; } = true;
 
+    /// <summary>
+    /// The most alerts one execution of a Sigma rule (or correlation) raises; null: the Sigma config's
+    /// <c>max_signals</c> for the rule's profile, else no cap (Sigma has no <c>max_signals</c>: every match alerts).
+    /// Elastic rules keep their own <c>max_signals</c> (Kibana's default 100). Default: null.
+    /// </summary>
+    public int? SigmaMaxSignals { get; init; }
+
+    /// <summary>
+    /// Which rules and correlations raise alerts (by their metadata); null: all, and no rule's metadata is read to
+    /// decide it. A rule left out raises nothing, but still feeds the correlations that name it. Default: null.
+    /// </summary>
+    public Func<RuleGen.Runtime.RuleInfo, bool>? Selects { get; init; }
+
     /// <summary>Allowed lateness in nanoseconds.</summary>
     internal long LatenessNanos => Math.Max(0, AllowedLateness.Ticks) * 100;
 }

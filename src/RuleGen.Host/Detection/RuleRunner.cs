@@ -122,6 +122,7 @@ internal abstract class RuleRunner
     /// </summary>
     protected bool Covered(long time)
     {
+        if (Schedule.EveryMatch) return true;
         var next = Schedule.TickAtOrAfter(time);
         if (LastExecuted != long.MinValue && next <= LastExecuted) next = LastExecuted + Schedule.IntervalNanos;
         if (next - Schedule.LookbackNanos <= time) return true;
@@ -144,7 +145,8 @@ internal abstract class RuleRunner
         var execution = new Execution(Rule.Info.Id, tick, tick - Schedule.LookbackNanos);
         Statistics.Executions++;
         CloseWindows(execution);
-        Expire(execution.WindowStartNanos);
+        // A rule that alerts every match keeps what arrived late for this execution (see RuleSchedule.EveryMatch).
+        Expire(Schedule.EveryMatch ? long.MinValue : execution.WindowStartNanos);
         var candidates = new List<Candidate>();
         Collect(execution, candidates);
         Emit(execution, candidates);
@@ -190,6 +192,13 @@ internal abstract class RuleRunner
                 if (created.Count >= max)
                 {
                     over++;
+                    if (Schedule.EveryMatch)
+                    {
+                        // A cap the user set on a Sigma rule limits what alerts: without windows to age out of, what it
+                        // holds back would alert at the next execution, so it is dropped (and counted) now.
+                        candidate.Consume();
+                        Statistics.NeverAlerted++;
+                    }
                     continue;
                 }
                 created.Add(Create(candidate, execution));

@@ -24,15 +24,41 @@ public sealed record RuleSchedule(long IntervalNanos, long LookbackNanos, int Ma
     /// <summary>A schedule setting the rule file has that RuleGen cannot read (the default was used instead), or null.</summary>
     public string? Problem { get; init; }
 
-    /// <summary>The rule's schedule from its metadata; settings it does not have take Kibana's defaults.</summary>
-    public static RuleSchedule Of(RuleInfo rule) => Of(rule.Interval, rule.From, rule.MaxSignals);
+    /// <summary>No cap on an execution's alerts (a Sigma rule's default: Sigma has no <c>max_signals</c>).</summary>
+    public const int Uncapped = int.MaxValue;
+
+    /// <summary>Whether <see cref="MaxSignals"/> caps anything.</summary>
+    public bool IsCapped => MaxSignals != Uncapped;
+
+    /// <summary>
+    /// Whether every match alerts however late it arrives (Sigma rules: Sigma has no schedule, and a log replayed from
+    /// many files is seldom in time order). An execution then takes every waiting match up to its time, not only those
+    /// of its look-back, so a match that arrives after the executions covering its time ran is alerted by the next
+    /// one instead of being counted late. Kibana's rules (Elastic) keep their windows.
+    /// </summary>
+    public bool EveryMatch { get; init; }
+
+    /// <summary>
+    /// The rule's schedule from its metadata; settings it does not have take Kibana's defaults, except that a Sigma
+    /// rule without <c>max_signals</c> (set by its Sigma config) has <paramref name="sigmaMaxSignals"/> (the command
+    /// line's) or no cap.
+    /// </summary>
+    public static RuleSchedule Of(RuleInfo rule, int? sigmaMaxSignals = null) => Of(rule.Interval, rule.From, rule.MaxSignals, rule.Format, sigmaMaxSignals);
 
     /// <summary>The schedule of run settings a rule set gives without the rule's metadata (<see cref="IRuleSet.RunSettingsOf"/>).</summary>
-    public static RuleSchedule Of(RuleRunSettings settings) => Of(settings.Interval, settings.From, settings.MaxSignals);
+    public static RuleSchedule Of(RuleRunSettings settings, int? sigmaMaxSignals = null) =>
+        Of(settings.Interval, settings.From, settings.MaxSignals, settings.Format, sigmaMaxSignals);
 
-    private static RuleSchedule Of(string? intervalSetting, string? fromSetting, int? maxSignalsSetting)
+    private static RuleSchedule Of(string? intervalSetting, string? fromSetting, int? maxSignalsSetting, string? format, int? sigmaMaxSignals)
     {
         var schedule = Default;
+        if (format == "sigma")
+        {
+            // The command line's cap wins over the Sigma config's (the rule's max_signals); without either, none.
+            schedule = schedule with { MaxSignals = sigmaMaxSignals is > 0 ? sigmaMaxSignals.Value : maxSignalsSetting is > 0 ? maxSignalsSetting.Value : Uncapped };
+            if (sigmaMaxSignals is > 0) maxSignalsSetting = null;
+            schedule = schedule with { EveryMatch = true };
+        }
         var problems = new List<string>();
         if (intervalSetting is { } intervalText)
         {

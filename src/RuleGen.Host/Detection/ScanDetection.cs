@@ -71,6 +71,8 @@ public sealed class ScanDetection : IDetectionAlertSink
         {
             AllowedLateness = options.AllowedLateness,
             EndOfInputEndsStream = options.StateDirectory is null || options.Final,
+            SigmaMaxSignals = options.SigmaMaxSignals,
+            Selects = options.Selection.IsFiltered ? options.Selection.Selects : null,
         };
         var detection = new ScanDetection(ruleSet, alerts, summary, engineOptions, indicators, options.StateDirectory);
         if (saved is not null)
@@ -238,7 +240,7 @@ public sealed class ScanDetection : IDetectionAlertSink
             foreach (var rule in _ruleSet.Rules)
             {
                 var s = Engine.StatisticsOf(rule.Index);
-                if (s.ExecutionsAtCap > 0) stderr.WriteLine(string.Format(c, "    {0,8:N0}  held back by max_signals {1}: {2} ({3})", s.OverCap, RuleSchedule.Of(rule.Info).MaxSignals, rule.Info.Name, rule.Info.Id));
+                if (s.ExecutionsAtCap > 0) stderr.WriteLine(string.Format(c, "    {0,8:N0}  held back by max_signals {1}: {2} ({3})", s.OverCap, RuleSchedule.Of(rule.Info, Engine.Options.SigmaMaxSignals).MaxSignals, rule.Info.Name, rule.Info.Id));
             }
         }
         var notSearched = new List<string>();

@@ -61,7 +61,8 @@ public static class AlertDocument
         writer.WriteString("kibana.alert.severity", severity);
         writer.WriteNumber("kibana.alert.risk_score", shape.RiskScore ?? rule.RiskScore);
         writer.WriteString("kibana.alert.reason", Reason(rule, root, severity, shape.RuleName ?? rule.Name));
-        WriteOriginalTime(writer, root);
+        if (shape.OriginalTime is { } originalTime) writer.WriteString("kibana.alert.original_time", originalTime);
+        else WriteOriginalTime(writer, root);
         WriteOriginalEvent(writer, root);
         if (rule.BuildingBlockType is { } buildingBlock) writer.WriteString("kibana.alert.building_block_type", buildingBlock);
         WriteExecution(writer, shape, timestamp);

@@ -27,6 +27,12 @@ public sealed class AlertShape
     /// <summary>The alert's <c>@timestamp</c> (Kibana: when the execution that created it ran); now when null.</summary>
     public string? Timestamp { get; init; }
 
+    /// <summary>
+    /// <c>kibana.alert.original_time</c>, the time of the event the alert is about; null: the event's own
+    /// <c>@timestamp</c> (Kibana's rule). A host sets it for rules whose time is in other fields (Sigma profiles).
+    /// </summary>
+    public string? OriginalTime { get; init; }
+
     /// <summary><c>kibana.alert.uuid</c>; null: derived from the rule and the event (<see cref="AlertDocument.AlertId"/>).</summary>
     public string? Uuid { get; init; }
 

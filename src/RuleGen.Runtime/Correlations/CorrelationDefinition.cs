@@ -55,7 +55,18 @@ public readonly record struct CorrelationCriterion(CorrelationOperator Operator,
 /// <param name="CorrelationIndex">The referenced correlation's index in the rule set's correlations, or -1.</param>
 /// <param name="GroupByFields">For each of the correlation's <c>group-by</c> entries, the field this rule's events hold it in.</param>
 /// <param name="ValueField">value_count: the field whose distinct values are counted, for this rule's events; else null.</param>
-public sealed record CorrelationSource(string Reference, int RuleIndex, int CorrelationIndex, IReadOnlyList<string> GroupByFields, string? ValueField);
+public sealed record CorrelationSource(string Reference, int RuleIndex, int CorrelationIndex, IReadOnlyList<string> GroupByFields, string? ValueField)
+{
+    /// <summary>
+    /// For each group-by entry, the paths its value is read from, in order (the first that holds a value counts): how
+    /// the rule's Sigma profile resolves the field, such as <c>Computer</c> then <c>Event.System.Computer</c> for
+    /// Windows events as flat or evtx JSON. Null: <see cref="GroupByFields"/> alone.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>>? GroupByPaths { get; init; }
+
+    /// <summary>Likewise for <see cref="ValueField"/> (value_count); null: <see cref="ValueField"/> alone.</summary>
+    public IReadOnlyList<string>? ValuePaths { get; init; }
+}
 
 /// <summary>
 /// A Sigma correlation rule, emitted by the generator as typed data (as EQL sequences are): its type, the rules it
@@ -103,4 +114,10 @@ public sealed class CorrelationDefinition
     /// correlation does.
     /// </summary>
     public bool Generate { get; }
+
+    /// <summary>
+    /// Where an event's time is for the correlation's timespan (the first of these fields that holds a date), as its
+    /// Sigma profile says; empty: <c>@timestamp</c>.
+    /// </summary>
+    public IReadOnlyList<string> TimeFields { get; init; } = Array.Empty<string>();
 }

@@ -18,7 +18,39 @@ public interface IRuleDispatch
 /// The settings of a rule's metadata that decide how a host schedules a single-event rule (Kibana's <c>interval</c>,
 /// <c>from</c>, <c>max_signals</c>, <c>timestamp_override</c>), as the rule file states them; null: not set.
 /// </summary>
-public sealed record RuleRunSettings(string? Interval, string? From, int? MaxSignals, string? TimestampOverride);
+public sealed record RuleRunSettings(string? Interval, string? From, int? MaxSignals, string? TimestampOverride)
+{
+    /// <summary>
+    /// Where an event's time is, in order: the first of these fields that holds a date is the event's time. Null: the
+    /// rule's <see cref="TimestampOverride"/>, then <c>@timestamp</c> (Kibana's rule). A Sigma rule has its profile's
+    /// list (flat: <c>@timestamp</c>, then the Windows event's <c>TimeCreated</c> in its exported shapes, then
+    /// Sysmon's <c>UtcTime</c>; ecs: <c>@timestamp</c>), which a Sigma config can replace.
+    /// </summary>
+    public IReadOnlyList<string>? TimeFields { get; init; }
+
+    /// <summary>
+    /// The rule's format (<see cref="RuleInfo.Format"/>: "elastic" or "sigma"), which decides what an unset
+    /// <see cref="MaxSignals"/> means: Kibana's default of 100 for Elastic rules, no cap for Sigma rules.
+    /// </summary>
+    public string? Format { get; init; }
+
+    /// <summary>The time fields of these settings, resolved: <see cref="TimeFields"/>, or the override then <c>@timestamp</c>.</summary>
+    public IReadOnlyList<string> ResolvedTimeFields => TimeFields is { Count: > 0 } fields ? fields : DefaultTimeFields(TimestampOverride);
+
+    /// <summary>Kibana's time of an event for a rule with this <c>timestamp_override</c> (or none): it, then <c>@timestamp</c>.</summary>
+    public static IReadOnlyList<string> DefaultTimeFields(string? timestampOverride) =>
+        string.IsNullOrEmpty(timestampOverride) || timestampOverride == "@timestamp" ? s_timestamp : new[] { timestampOverride!, "@timestamp" };
+
+    private static readonly string[] s_timestamp = { "@timestamp" };
+
+    // Equality covers the lists by content (a record would compare their references).
+    public bool Equals(RuleRunSettings? other) =>
+        other is not null && Interval == other.Interval && From == other.From && MaxSignals == other.MaxSignals
+        && TimestampOverride == other.TimestampOverride && Format == other.Format
+        && (TimeFields ?? Array.Empty<string>()).SequenceEqual(other.TimeFields ?? Array.Empty<string>());
+
+    public override int GetHashCode() => HashCode.Combine(Interval, From, MaxSignals, TimestampOverride, Format, TimeFields?.Count ?? 0);
+}
 
 /// <summary>One compiled rule: its metadata and its matcher.</summary>
 public sealed class CompiledRule

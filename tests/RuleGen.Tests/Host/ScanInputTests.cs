@@ -309,7 +309,7 @@ public sealed class ScanInputTests
     [InlineData(new string[] { "scan", "x.ndjson", "--output" }, "--output needs a file name")]
     [InlineData(new string[] { "frobnicate" }, "unknown command 'frobnicate'")]
     [InlineData(new string[] { }, "Usage:")]
-    [InlineData(new string[] { "rules", "extra" }, "'rules' takes no arguments")]
+    [InlineData(new string[] { "rules", "extra" }, "'rules' takes only rule filters (got 'extra'")]
     public void Command_line_mistakes_exit_with_2_and_say_what_is_wrong(string[] args, string message)
     {
         var result = Run(args);

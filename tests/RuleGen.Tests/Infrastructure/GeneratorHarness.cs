@@ -103,12 +103,12 @@ public sealed class GeneratorRun : IDisposable
     public CompiledRule SingleRule() => RuleSet().Rules.Single();
 
     /// <summary>Whether the only compiled rule matches <paramref name="json"/>, asked both ways (alone and through the rule set).</summary>
-    public bool Matches(string json)
+    public bool Matches(string json, MatchScope scope = MatchScope.Full)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(json);
-        var alone = SingleRule().IsMatch(bytes);
+        var alone = SingleRule().IsMatch(bytes, scope);
         var matches = new int[4];
-        var inSet = RuleSet().TryEvaluate(bytes, matches, out var count) && count == 1;
+        var inSet = RuleSet().TryEvaluate(bytes, matches, out var count, scope) && count == 1;
         Assert.True(alone == inSet, $"The rule alone says {alone}, the rule set says {inSet}, for {json}");
         return alone;
     }

@@ -183,13 +183,32 @@ public sealed class SigmaDiagnosticTests
     }
 
     [Fact]
-    public void Rule_without_a_known_logsource_gets_an_info_and_no_gate()
+    public void Rule_whose_logsource_names_no_key_gets_an_info_and_no_gate()
     {
-        var rule = Good.Replace("    product: windows\n    category: process_creation\n", "    product: acme\n");
+        var rule = Good.Replace("    product: windows\n    category: process_creation\n", "    definition: 'any log'\n");
         using var run = GeneratorHarness.Run(("/rules/acme.yml", rule));
         var d = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("RG0214", d.Id);
         Assert.Equal(DiagnosticSeverity.Info, d.Severity);
         Assert.True(run.Matches("""{"Image":"C:\\cmd.exe"}"""));
+    }
+
+    [Theory]
+    [InlineData("    product: acme\n", "product: acme")]
+    [InlineData("    product: zeek\n    service: rdp\n", "product: zeek, service: rdp")]
+    [InlineData("    product: windows\n    service: no-such-channel\n", "service: no-such-channel")]
+    [InlineData("    category: database\n", "category: database")]
+    public void Rule_of_a_product_or_service_the_profile_cannot_recognise_matches_nothing_in_the_full_scope(string logsource, string named)
+    {
+        var rule = Good.Replace("    product: windows\n    category: process_creation\n", logsource);
+        using var run = GeneratorHarness.Run(("/rules/acme.yml", rule));
+        var d = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("RG0224", d.Id);
+        Assert.Equal(DiagnosticSeverity.Info, d.Severity);
+        Assert.Contains(named, d.GetMessage());
+        Assert.True(d.Location.GetLineSpan().StartLinePosition.Line > 0, "located at the logsource");
+        const string windowsEvent = """{"Channel":"Security","Provider_Name":"Microsoft-Windows-Security-Auditing","Image":"C:\\cmd.exe"}""";
+        Assert.False(run.Matches(windowsEvent));
+        Assert.True(run.Matches(windowsEvent, RuleGen.Runtime.MatchScope.DetectionOnly));
     }
 }

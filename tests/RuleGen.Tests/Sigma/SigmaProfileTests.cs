@@ -6,6 +6,8 @@ namespace RuleGen.Tests.Sigma;
 /// <summary>Field-resolution profiles and logsource gates: flat (plain and evtx JSON) and ecs, end to end.</summary>
 public sealed class SigmaProfileTests
 {
+    private const string WhoamiOnly = "    selection:\n        CommandLine|contains: 'whoami'\n    condition: selection";
+
     private const string ProcessCreation = "    selection:\n        Image|endswith: '\\cmd.exe'\n        CommandLine|contains: 'whoami'\n    condition: selection";
     private const string NotCmd = "    selection:\n        Image|endswith: '\\cmd.exe'\n    condition: not selection";
 
@@ -203,5 +205,60 @@ public sealed class SigmaProfileTests
         Assert.True(rules.Detects("Admin Logon", """{"User":"ROOT"}"""));
         Assert.True(rules.Detects("Admin Logon", """{"User":"administrator"}"""));
         Assert.False(rules.Detects("Admin Logon", """{"User":"alice"}"""));
+    }
+
+    [Fact]
+    public void A_config_sets_a_profiles_time_fields_and_max_signals_and_the_rule_set_gives_them_as_run_settings()
+    {
+        const string config = "profiles:\n  flat:\n    time_fields: [ts, '@timestamp']\n    max_signals: 25\n";
+        using var rules = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation }, config: config);
+        Assert.Empty(rules.Diagnostics.Where(d => d.Id == "RG0216"));
+        var set = rules.Run.RuleSet();
+        var settings = set.RunSettingsOf(rules["Cmd Whoami"].Index)!;
+        Assert.Equal(new[] { "ts", "@timestamp" }, settings.TimeFields);
+        Assert.Equal(25, settings.MaxSignals);
+        Assert.Equal("sigma", settings.Format);
+        Assert.Equal(25, rules["Cmd Whoami"].Info.MaxSignals);
+
+        using var ecs = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation }, profile: "ecs");
+        var ecsSettings = ecs.Run.RuleSet().RunSettingsOf(ecs["Cmd Whoami"].Index)!;
+        Assert.Equal(new[] { "@timestamp" }, ecsSettings.TimeFields);
+        Assert.Null(ecsSettings.MaxSignals);
+    }
+
+    [Fact]
+    public void Time_fields_and_max_signals_of_the_wrong_shape_are_config_errors_at_their_place()
+    {
+        const string config = "profiles:\n  flat:\n    time_fields: [ts, {a: b}]\n    max_signals: 0\n";
+        using var rules = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = ProcessCreation }, config: config);
+        var errors = rules.Diagnostics.Where(d => d.Id == "RG0216").OrderBy(d => d.Location.GetLineSpan().StartLinePosition.Line).ToList();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains("'time_fields' must list event fields", errors[0].GetMessage());
+        Assert.Equal(2, errors[0].Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Contains("'max_signals' must be a positive whole number", errors[1].GetMessage());
+        Assert.Equal(3, errors[1].Location.GetLineSpan().StartLinePosition.Line);
+    }
+
+    [Fact]
+    public void A_windows_rule_of_a_category_without_facts_is_gated_as_a_windows_event_by_channel_or_provider()
+    {
+        using var rules = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = WhoamiOnly }, logsource: "    product: windows\n    category: antivirus");
+        Assert.True(rules.Matches("Cmd Whoami", """{"Channel":"Anything","CommandLine":"whoami"}"""));
+        Assert.True(rules.Matches("Cmd Whoami", """{"Event":{"System":{"Provider":{"#attributes":{"Name":"X"}}},"EventData":{"CommandLine":"whoami"}}}"""));
+        Assert.False(rules.Matches("Cmd Whoami", """{"CommandLine":"whoami"}"""));
+        Assert.True(rules.Detects("Cmd Whoami", """{"CommandLine":"whoami"}"""));
+    }
+
+    [Fact]
+    public void A_config_gate_makes_a_product_the_profile_does_not_know_recognisable()
+    {
+        const string config = "profiles:\n  flat:\n    logsources:\n      - when: { product: zeek }\n        any:\n          - { _path: conn }\n";
+        using var unmapped = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = WhoamiOnly }, logsource: "    product: zeek");
+        Assert.Contains(unmapped.Diagnostics, d => d.Id == "RG0224");
+        Assert.False(unmapped.Matches("Cmd Whoami", """{"_path":"conn","CommandLine":"whoami"}"""));
+        using var mapped = new SigmaRules(new Dictionary<string, string> { ["Cmd Whoami"] = WhoamiOnly }, logsource: "    product: zeek", config: config);
+        Assert.DoesNotContain(mapped.Diagnostics, d => d.Id == "RG0224");
+        Assert.True(mapped.Matches("Cmd Whoami", """{"_path":"conn","CommandLine":"whoami"}"""));
+        Assert.False(mapped.Matches("Cmd Whoami", """{"_path":"dns","CommandLine":"whoami"}"""));
     }
 }

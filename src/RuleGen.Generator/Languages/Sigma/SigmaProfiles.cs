@@ -98,6 +98,26 @@ public sealed record SigmaProfile(
     /// </summary>
     public EquatableArray<LogsourceField> LogsourceFields { get; init; } = EquatableArray<LogsourceField>.Empty;
 
+    /// <summary>
+    /// Where an event's time is, in order: the first of these fields that holds a date is the event's time (for
+    /// executions, correlation timespans and <c>kibana.alert.original_time</c>). A Sigma config's <c>time_fields</c>
+    /// replaces the list.
+    /// </summary>
+    public EquatableArray<string> TimeFields { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>The most alerts one execution of a rule raises (a Sigma config's <c>max_signals</c>); null: no cap.</summary>
+    public int? MaxSignals { get; init; }
+
+    /// <summary>
+    /// flat: <c>@timestamp</c> (ECS-shaped or Elastic-exported events), then a Windows event's <c>TimeCreated</c> as
+    /// evtx_dump / python-evtx JSON nest it and as flatteners name it, then Sysmon's <c>UtcTime</c> (flat and nested).
+    /// </summary>
+    public static readonly EquatableArray<string> FlatTimeFields = EquatableArray.Create(
+        "@timestamp", "Event.System.TimeCreated.#attributes.SystemTime", "TimeCreated_SystemTime", "UtcTime", "Event.EventData.UtcTime");
+
+    /// <summary>ecs: <c>@timestamp</c>, as Kibana reads it.</summary>
+    public static readonly EquatableArray<string> EcsTimeFields = EquatableArray.Create("@timestamp");
+
     /// <summary>The JSON paths a Sigma field is read from, for a rule with this logsource.</summary>
     public FieldRef Resolve(string field, SigmaLogsource logsource)
     {
@@ -115,10 +135,13 @@ public sealed record SigmaProfile(
         }
         var name = best?.EventField ?? field;
         var paths = new List<string> { name };
-        if (logsource.Product == "windows" && name.IndexOf('.') < 0)
+        if (name.IndexOf('.') < 0)
         {
             // Windows events exported as evtx JSON: {"Event": {"System": {...}, "EventData": {...}}}, XML attributes
-            // under "#attributes" (Sigma's Provider_Name is System.Provider.#attributes.Name).
+            // under "#attributes" (Sigma's Provider_Name is System.Provider.#attributes.Name). For every rule, not only
+            // Windows ones: a flattened Windows event has the Sigma names as keys whatever the rule's product, so the
+            // same event as evtx JSON must give the same detection verdicts (the logsource gate is what keeps other
+            // products' rules off Windows events).
             var underscore = name.IndexOf('_');
             if (s_systemElements.Contains(name))
             {
@@ -145,10 +168,20 @@ public sealed record SigmaProfile(
         "Execution", "Channel", "Computer", "Security",
     };
 
-    /// <summary>The gates that apply to a logsource (every matching row group), or empty when the profile knows none.</summary>
+    /// <summary>
+    /// The gates that apply to a logsource (every matching row group), or empty when the profile knows none. A row
+    /// naming a product alone (how the profile recognises any event of the product, such as a Windows event by its
+    /// channel or provider) applies only when no row naming a category or service of that product does.
+    /// </summary>
     public IReadOnlyList<LogsourceGate> GatesFor(SigmaLogsource logsource)
     {
-        if (LogsourceFields.Count == 0) return Gates.Where(g => g.When.Applies(logsource)).ToList();
+        if (LogsourceFields.Count == 0)
+        {
+            var applying = Gates.Where(g => g.When.Applies(logsource)).ToList();
+            if (applying.Any(g => g.When.Category.Length > 0 || g.When.Service.Length > 0))
+                applying.RemoveAll(g => g.When.Product.Length > 0 && g.When.Category.Length == 0 && g.When.Service.Length == 0);
+            return applying;
+        }
         // The event names its own logsource: one alternative, a clause per key the rule's logsource sets.
         var clauses = LogsourceFields.Where(f => logsource.Get(f.Key).Length > 0)
             .Select(f => new GateClause(f.Field, EquatableArray.Create(logsource.Get(f.Key)))).ToEquatableArray();
@@ -156,11 +189,29 @@ public sealed record SigmaProfile(
             : new[] { new LogsourceGate(LogsourceCondition.Any, EquatableArray.Create(new GateAlternative("logsource fields", clauses))) };
     }
 
+    /// <summary>
+    /// The keys of the logsource that name what this profile cannot recognise on an event: a product or service is
+    /// recognised when a gate that applies names it; a category when a gate that applies names it, or when the rule's
+    /// product is recognised (its product row then gates it); everything when the events name their own logsource
+    /// (<see cref="LogsourceFields"/>). A logsource with no key at all is left ungated (RG0214).
+    /// </summary>
+    public IReadOnlyList<string> Unrecognised(SigmaLogsource logsource, IReadOnlyList<LogsourceGate> gates)
+    {
+        var unrecognised = new List<string>();
+        if (LogsourceFields.Count > 0) return unrecognised;
+        var product = logsource.Product.Length > 0 && gates.Any(g => g.When.Product == logsource.Product);
+        if (logsource.Product.Length > 0 && !product) unrecognised.Add("product: " + logsource.Product);
+        if (logsource.Category.Length > 0 && !product && !gates.Any(g => g.When.Category == logsource.Category)) unrecognised.Add("category: " + logsource.Category);
+        if (logsource.Service.Length > 0 && !gates.Any(g => g.When.Service == logsource.Service)) unrecognised.Add("service: " + logsource.Service);
+        return unrecognised;
+    }
+
     /// <summary>The logsource keys a profile can read from event fields.</summary>
     public static readonly string[] LogsourceKeys = { "product", "category", "service" };
 
     /// <summary>The profile with user mappings and gates added (a user gate replaces a built-in one for the same logsource).</summary>
-    public SigmaProfile With(IEnumerable<FieldMapping> fields, IEnumerable<LogsourceGate> gates, IEnumerable<LogsourceField>? logsourceFields = null)
+    public SigmaProfile With(IEnumerable<FieldMapping> fields, IEnumerable<LogsourceGate> gates, IEnumerable<LogsourceField>? logsourceFields = null,
+        EquatableArray<string>? timeFields = null, int? maxSignals = null)
     {
         var userLogsourceFields = logsourceFields?.ToList() ?? new List<LogsourceField>();
         var userGates = gates.ToList();
@@ -172,11 +223,15 @@ public sealed record SigmaProfile(
             Fields = userFields.Concat(Fields.Where(f => !userFields.Any(u => u.SigmaField == f.SigmaField && u.When == f.When))).ToEquatableArray(),
             Gates = keptGates.Concat(userGates).ToEquatableArray(),
             LogsourceFields = userLogsourceFields.Count > 0 ? userLogsourceFields.ToEquatableArray() : LogsourceFields,
+            TimeFields = timeFields is { Count: > 0 } time ? time : TimeFields,
+            MaxSignals = maxSignals ?? MaxSignals,
         };
     }
 
-    private static readonly Lazy<SigmaProfile> s_flat = new(() => new SigmaProfile(Flat, EquatableArray<FieldMapping>.Empty, ReadGates("sigma-flat-logsources.tsv")));
-    private static readonly Lazy<SigmaProfile> s_ecs = new(() => new SigmaProfile(Ecs, ReadFields("sigma-ecs-fields.tsv"), ReadGates("sigma-ecs-logsources.tsv")));
+    private static readonly Lazy<SigmaProfile> s_flat = new(() =>
+        new SigmaProfile(Flat, EquatableArray<FieldMapping>.Empty, ReadGates("sigma-flat-logsources.tsv")) { TimeFields = FlatTimeFields });
+    private static readonly Lazy<SigmaProfile> s_ecs = new(() =>
+        new SigmaProfile(Ecs, ReadFields("sigma-ecs-fields.tsv"), ReadGates("sigma-ecs-logsources.tsv")) { TimeFields = EcsTimeFields });
 
     /// <summary>A built-in profile by name (flat when <paramref name="name"/> is empty), or null when unknown.</summary>
     public static SigmaProfile? BuiltInProfile(string name) => name.Trim().ToLowerInvariant() switch

@@ -15,6 +15,12 @@ public sealed record ProfileAdditions(string Name, string BasedOn, EquatableArra
 {
     /// <summary>Fields in which the events name their own logsource (see <see cref="SigmaProfile.LogsourceFields"/>).</summary>
     public EquatableArray<LogsourceField> LogsourceFields { get; init; } = EquatableArray<LogsourceField>.Empty;
+
+    /// <summary>Where the events' time is, in order (<see cref="SigmaProfile.TimeFields"/>); empty: the base profile's.</summary>
+    public EquatableArray<string> TimeFields { get; init; } = EquatableArray<string>.Empty;
+
+    /// <summary>The most alerts one execution of a rule raises; null: as the base profile says (no cap).</summary>
+    public int? MaxSignals { get; init; }
 }
 
 /// <summary>
@@ -37,6 +43,8 @@ public sealed record ProfileAdditions(string Name, string BasedOn, EquatableArra
 ///       product: product
 ///       category: category
 ///       service: service
+///     time_fields: [ts, '@timestamp']  # where the events' time is, first found wins (replaces the base's list)
+///     max_signals: 1000         # cap on one execution's alerts (default: none; Sigma has no max_signals)
 /// </code>
 /// </summary>
 public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders, EquatableArray<ProfileAdditions> Profiles, EquatableArray<DiagnosticInfo> Diagnostics)
@@ -54,7 +62,7 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
         if (profile is null) return null;
         // A new profile keeps the field rules of its base (flat: evtx paths; ecs: winlog.event_data).
         profile = profile with { Name = key, Base = baseName };
-        foreach (var a in additions) profile = profile.With(a.Fields, a.Gates, a.LogsourceFields);
+        foreach (var a in additions) profile = profile.With(a.Fields, a.Gates, a.LogsourceFields, a.TimeFields, a.MaxSignals);
         return profile;
     }
 
@@ -103,7 +111,7 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
                         {
                             if (p.Value is not YamlMapping body)
                             {
-                                Problem(p.Value.Span, $"profile '{p.Key.Text}' must be a map with 'fields', 'logsources' and/or 'logsource_fields'");
+                                Problem(p.Value.Span, $"profile '{p.Key.Text}' must be a map with 'fields', 'logsources', 'logsource_fields', 'time_fields' and/or 'max_signals'");
                                 continue;
                             }
                             profiles.Add(ReadProfile(p.Key.Text.Trim().ToLowerInvariant(), body, Problem));
@@ -183,7 +191,30 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
                 problem(lf.Value.Span, "'logsource_fields' must be a map of logsource key (product, category, service) to event field");
             }
         }
-        return new ProfileAdditions(name, baseName, fields.ToEquatableArray(), gates.ToEquatableArray()) { LogsourceFields = logsourceFields.ToEquatableArray() };
+        var timeFields = new List<string>();
+        if (body.Find("time_fields") is { } tf)
+        {
+            var items = tf.Value is YamlSequence list ? list.Items : new[] { tf.Value };
+            foreach (var item in items)
+            {
+                if (item is YamlScalar { IsNull: false } field && field.Text.Trim().Length > 0) timeFields.Add(field.Text.Trim());
+                else problem(item.Span, "'time_fields' must list event fields that hold the event's time (the first found counts)");
+            }
+        }
+        int? maxSignals = null;
+        if (body.Find("max_signals") is { } ms)
+        {
+            if (ms.Value is YamlScalar { IsNull: false } n && int.TryParse(n.Text.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var max) && max > 0)
+                maxSignals = max;
+            else
+                problem(ms.Value.Span, "'max_signals' must be a positive whole number (the most alerts one execution of a rule raises)");
+        }
+        return new ProfileAdditions(name, baseName, fields.ToEquatableArray(), gates.ToEquatableArray())
+        {
+            LogsourceFields = logsourceFields.ToEquatableArray(),
+            TimeFields = timeFields.ToEquatableArray(),
+            MaxSignals = maxSignals,
+        };
     }
 
     private static LogsourceCondition When(YamlNode? node)

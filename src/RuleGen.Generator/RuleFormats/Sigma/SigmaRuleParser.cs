@@ -92,6 +92,8 @@ public static class SigmaRuleParser
             FalsePositives = List("falsepositives"),
             References = List("references"),
             Threat = SigmaMetadataReader.Threat(tags),
+            TimeFields = profile?.TimeFields ?? EquatableArray<string>.Empty,
+            MaxSignals = profile?.MaxSignals,
             Properties = root.Entries.Where(e => !TypedKeys.Contains(e.Key.Text)).Select(e => new MetadataEntry(e.Key.Text, SigmaMetadataReader.Json(e.Value))).ToEquatableArray(),
             Sigma = new SigmaRuleMetadata(Str("status"), level, Str("date"), Str("modified"), logsource.Product, logsource.Category, logsource.Service,
                 Ls("definition"), List("fields"),
@@ -254,10 +256,20 @@ public static class SigmaRuleParser
         return locate(scalar.Span);
     }
 
-    /// <summary>The logsource conditions the profile has for this logsource (ANDed groups of ORed alternatives).</summary>
+    /// <summary>
+    /// The logsource conditions the profile has for this logsource (ANDed groups of ORed alternatives); false when the
+    /// logsource names a product, service or category the profile cannot recognise on an event (a Zeek or Cisco rule
+    /// on Windows events must not fire, least of all a purely negative one or a keyword search).
+    /// </summary>
     private static Predicate? Gate(SigmaProfile profile, SigmaLogsource logsource, SourceLocation location, List<DiagnosticInfo> diagnostics)
     {
         var gates = profile.GatesFor(logsource);
+        var unrecognised = profile.Unrecognised(logsource, gates);
+        if (unrecognised.Count > 0)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaUnrecognisedLogsource, location, string.Join(", ", unrecognised), profile.Name));
+            return ConstantPredicate.False;
+        }
         if (gates.Count == 0)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaNoGate, location, logsource.ToString().Length == 0 ? "none" : logsource.ToString(), profile.Name));
