@@ -25,6 +25,11 @@ public sealed class RuleMetadataStore
     private readonly BlockSource _blocks;
     private readonly RuleInfo?[] _infos;
     private Dictionary<string, int>? _index;
+    // The last block inflated: rules are mostly read in order (a host reading the metadata of the rules it sets up
+    // at start), so neighbours find their block already inflated. Immutable, swapped whole.
+    private Inflated? _last;
+
+    private sealed record Inflated(int Block, byte[] Json, int Length);
 
     /// <param name="rulesPerBlock">How many rules each block holds (the last may hold fewer).</param>
     /// <param name="names">The rules' type names in store order, separated by <c>\n</c>.</param>
@@ -66,15 +71,13 @@ public sealed class RuleMetadataStore
     /// <summary>Rule <paramref name="index"/>'s JSON, inflated from its block, decoded.</summary>
     private RuleInfo Decode(int index)
     {
-        var text = _blocks(index / _rulesPerBlock);
-        var compressed = new byte[Base64.GetMaxDecodedFromUtf8Length(text.Length)];
-        if (Base64.DecodeFromUtf8(text, compressed, out _, out var length) != System.Buffers.OperationStatus.Done)
-            throw new FormatException($"The metadata block of rule {index} is not base64.");
-
-        using var inflate = new DeflateStream(new MemoryStream(compressed, 0, length), CompressionMode.Decompress);
-        using var json = new MemoryStream();
-        inflate.CopyTo(json);
-        var block = json.GetBuffer().AsSpan(0, (int)json.Length);
+        var inflated = Volatile.Read(ref _last);
+        if (inflated is null || inflated.Block != index / _rulesPerBlock)
+        {
+            inflated = Inflate(index / _rulesPerBlock);
+            Volatile.Write(ref _last, inflated);
+        }
+        var block = inflated.Json.AsSpan(0, inflated.Length);
 
         // Lines: the block's first rule, then one per rule. JSON text has no raw line breaks.
         for (var skip = index % _rulesPerBlock; skip > 0; skip--)
@@ -85,6 +88,18 @@ public sealed class RuleMetadataStore
         }
         var lineEnd = block.IndexOf((byte)'\n');
         return RuleInfoJson.Read(lineEnd < 0 ? block : block[..lineEnd]);
+    }
+
+    private Inflated Inflate(int block)
+    {
+        var text = _blocks(block);
+        var compressed = new byte[Base64.GetMaxDecodedFromUtf8Length(text.Length)];
+        if (Base64.DecodeFromUtf8(text, compressed, out _, out var length) != System.Buffers.OperationStatus.Done)
+            throw new FormatException($"The metadata block {block} is not base64.");
+        using var inflate = new DeflateStream(new MemoryStream(compressed, 0, length), CompressionMode.Decompress);
+        using var json = new MemoryStream();
+        inflate.CopyTo(json);
+        return new Inflated(block, json.GetBuffer(), (int)json.Length);
     }
 
     private Dictionary<string, int> BuildIndex()

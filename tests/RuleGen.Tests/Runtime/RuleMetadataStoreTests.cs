@@ -61,6 +61,18 @@ public sealed class RuleMetadataStoreTests
     }
 
     [Fact]
+    public void Reading_a_blocks_rules_in_order_inflates_it_once()
+    {
+        var (store, inflated) = Store(40);
+        for (var i = 16; i < 32; i++) Assert.Equal($"id-{i}", store.Info($"Rule{i}").Id);
+        Assert.Equal(new[] { 0, 1, 0 }, inflated);
+        // Another block, then back: inflated again (the store keeps the last block only).
+        store.Info("Rule0");
+        store.Info("Rule15");
+        Assert.Equal(new[] { 1, 1, 0 }, inflated);
+    }
+
+    [Fact]
     public void Threads_racing_on_a_first_read_all_see_one_result()
     {
         var (store, _) = Store(20);
