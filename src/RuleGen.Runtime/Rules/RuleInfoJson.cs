@@ -4,7 +4,8 @@ using System.Text.Json.Serialization;
 namespace RuleGen.Runtime;
 
 /// <summary>
-/// A rule's metadata as generated code carries it: UTF-8 JSON data, decoded into a <see cref="RuleInfo"/> on first use.
+/// A rule's metadata as generated code carries it: UTF-8 JSON data (in a <see cref="RuleMetadataStore"/>), decoded into a
+/// <see cref="RuleInfo"/> on first use.
 /// </summary>
 /// <remarks>
 /// Object initialisers for 3,756 Sigma rules were 11.5 MB of C# and one large type initialiser per rule, which the
@@ -20,18 +21,6 @@ public static class RuleInfoJson
     public static RuleInfo Read(ReadOnlySpan<byte> utf8Json) =>
         JsonSerializer.Deserialize(utf8Json, RuleInfoJsonContext.Default.RuleInfo)
         ?? throw new JsonException("A rule's metadata is null.");
-
-    /// <summary>
-    /// The rule's metadata from <paramref name="cache"/>, decoding <paramref name="utf8Json"/> the first time. Threads
-    /// that race on the first use may each decode it; one result is kept, and every caller sees that one.
-    /// </summary>
-    public static RuleInfo Cached(ref RuleInfo? cache, ReadOnlySpan<byte> utf8Json)
-    {
-        var info = Volatile.Read(ref cache);
-        if (info is not null) return info;
-        info = Read(utf8Json);
-        return Interlocked.CompareExchange(ref cache, info, null) ?? info;
-    }
 }
 
 /// <summary>Reads a JSON object whose values are any JSON, keeping each value's text (the metadata maps).</summary>
