@@ -45,7 +45,8 @@ internal sealed partial class ConditionEmitter
 
     /// <summary>
     /// Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body. With a
-    /// gate, Evaluate is gate AND condition, and EvaluateGate / EvaluateDetection are the two halves.
+    /// gate, Evaluate is gate AND condition, and EvaluateDetection is the condition alone; a gate of this rule's own
+    /// (not shared) is EvaluateGate, a shared one is called in Evaluate.
     /// </summary>
     public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate = null)
     {
@@ -60,17 +61,18 @@ internal sealed partial class ConditionEmitter
         }
         else
         {
-            w.Line("/// <summary>The rule over a scanned event: gate and detection.</summary>");
-            w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => EvaluateGate(in ev) && EvaluateDetection(in ev);");
-            w.Line();
             if (sharedGate is not null)
             {
-                // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's fields.
-                w.Line($"/// <summary>The logsource gate, shared with other rules: <see cref=\"{GateEmitter.ClassName}.{sharedGate}\"/>.</summary>");
-                w.Line($"{evaluateModifiers} static bool EvaluateGate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev);");
+                // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's
+                // fields. A rule set evaluates the gate itself before the detection, so the rule needs no member for it.
+                w.Line("/// <summary>The rule over a scanned event: its logsource gate (shared), then the detection.</summary>");
+                w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev) && EvaluateDetection(in ev);");
             }
             else
             {
+                w.Line("/// <summary>The rule over a scanned event: gate and detection.</summary>");
+                w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => EvaluateGate(in ev) && EvaluateDetection(in ev);");
+                w.Line();
                 w.Line("/// <summary>The gate the rule format adds around the detection (a Sigma rule's logsource).</summary>");
                 using (w.Block($"{evaluateModifiers} static bool EvaluateGate(scoped in {Rt}EventView ev)"))
                 {

@@ -52,10 +52,7 @@ public static class RuleEmitter
             {
                 // The metadata is data in the project's metadata store (Rules.Metadata), decoded on first use and
                 // cached there, so reading Info builds none of the rule's matchers.
-                w.Line("/// <summary>The rule's metadata.</summary>");
                 w.Line($"public static {ConditionEmitter.Rt}RuleInfo Info => {MetadataStoreEmitter.ClassName}.Store.Info(nameof({input.TypeName}));");
-                w.Line();
-                w.Line("/// <summary>The fields read, in slot order.</summary>");
                 w.Line(rule.Sequence is null
                     ? "public static global::System.Collections.Generic.IReadOnlyList<string> Fields => Schema.Table.Fields;"
                     : $"public static global::System.Collections.Generic.IReadOnlyList<string> Fields {{ get; }} = new string[] {{ {string.Join(", ", fields.Fields.Select(f => Literals.String(f.ToString())))} }};");

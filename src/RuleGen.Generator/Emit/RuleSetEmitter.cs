@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using RuleGen.Generator.Planning;
 
@@ -186,20 +187,50 @@ public static class RuleSetEmitter
             w.Line();
 
             var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
+            // Rules that share a logsource gate (Rules.Gates) have it evaluated here, before their detection: the
+            // chunks then call the detection alone, and the rules need no member for their gate.
+            var gateNames = new List<string>();
+            var gateOf = new int[plan.Rules.Count];
+            for (var i = 0; i < plan.Rules.Count; i++)
+            {
+                var name = plan.Rules[i].IsSequence || plan.Rules[i].Gate is not { } g ? null : GateEmitter.SharedClassName(g);
+                if (name is null) { gateOf[i] = -1; continue; }
+                var at = gateNames.IndexOf(name);
+                if (at < 0) { at = gateNames.Count; gateNames.Add(name); }
+                gateOf[i] = at;
+            }
             w.Line("// Single-event rules (a sequence rule's steps are evaluated by EvaluateSequences instead).");
             using (w.Block($"private static bool EvaluateRule(int rule, scoped in {Rt}EventView ev, bool detectionOnly)"))
             {
+                w.Line("// The rule's own slots read the set's shared slots through its slot map.");
+                w.Line("var view = ev.WithSlotMap(SlotMap(rule));");
+                if (gateNames.Count > 0)
+                    w.Line("if (!detectionOnly && !EvaluateSharedGate(s_sharedGateOf[rule], in view)) return false;");
                 using (w.Block($"switch (rule / {RulesPerChunk})"))
                 {
-                    for (var c = 0; c < chunks; c++) w.Line($"case {c}: return EvaluateChunk{c}(rule, in ev, detectionOnly);");
+                    for (var c = 0; c < chunks; c++) w.Line($"case {c}: return EvaluateChunk{c}(rule, in view, detectionOnly);");
                     w.Line("default: return false;");
                 }
+            }
+            if (gateNames.Count > 0)
+            {
+                w.Line();
+                w.Line($"// Each rule's shared logsource gate, by number (-1: none; the rule's own Evaluate has its gate, if any).");
+                w.Line($"private static readonly short[] s_sharedGateOf = new short[] {{ {string.Join(", ", gateOf.Select(x => x.ToString(CultureInfo.InvariantCulture)))} }};");
+                w.Line();
+                using (w.Block($"private static bool EvaluateSharedGate(int gate, scoped in {Rt}EventView view) => gate switch"))
+                {
+                    for (var k = 0; k < gateNames.Count; k++) w.Line($"{k} => {rules}{GateEmitter.ClassName}.{gateNames[k]}.Evaluate(in view),");
+                    w.Line("_ => true,");
+                }
+                w.Line(";");
             }
 
             for (var c = 0; c < chunks; c++)
             {
                 w.Line();
-                using (w.Block($"private static bool EvaluateChunk{c}(int rule, scoped in {Rt}EventView ev, bool detectionOnly)"))
+                // Each case is the rule's type: the rule's file has its query and a comment per check.
+                using (w.Block($"private static bool EvaluateChunk{c}(int rule, scoped in {Rt}EventView view, bool detectionOnly)"))
                 {
                     using (w.Block("switch (rule)"))
                     {
@@ -207,10 +238,10 @@ public static class RuleSetEmitter
                         {
                             var rule = plan.Rules[i];
                             if (rule.IsSequence) continue;
-                            w.Line($"// {Literals.Comment(rule.Name)} ({Literals.Comment(rule.DisplayPath)})");
-                            var call = rule.HasGate
-                                ? $"detectionOnly ? {rules}{rule.TypeName}.EvaluateDetection(ev.WithSlotMap(SlotMap({i}))) : {rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(SlotMap({i})))"
-                                : $"{rules}{rule.TypeName}.Evaluate(ev.WithSlotMap(SlotMap({i})))";
+                            var type = rules + rule.TypeName;
+                            var call = gateOf[i] >= 0 ? $"{type}.EvaluateDetection(in view)"
+                                : rule.HasGate ? $"detectionOnly ? {type}.EvaluateDetection(in view) : {type}.Evaluate(in view)"
+                                : $"{type}.Evaluate(in view)";
                             w.Line($"case {i}: return {call};");
                         }
                         w.Line("default: return false;");
@@ -265,7 +296,24 @@ public static class RuleSetEmitter
             w.Line($"public bool IsMatch(int rule, global::System.ReadOnlySpan<byte> utf8Json, {Rt}MatchScope scope) => Match(rule, utf8Json, scope == {Rt}MatchScope.DetectionOnly);");
         }
         w.Line();
-        EmitChunked(w, plan, $"{Rt}RuleInfo", "Info", "int rule", "rule", i => $"{rules}{plan.Rules[i].TypeName}.Info", "throw new global::System.ArgumentOutOfRangeException(nameof(rule));");
+        // The metadata store (Rules.Metadata) holds every rule of the project in order, so a rule's metadata is the
+        // store's entry at the rule's place there (the same cached RuleInfo as the rule's own Info).
+        var store = $"{rules}{MetadataStoreEmitter.ClassName}.Store";
+        var offset = plan.Rules.Count == 0 ? 0 : plan.Rules[0].StoreIndex;
+        if (plan.Rules.Count == 0)
+        {
+            w.Line($"private static {Rt}RuleInfo Info(int rule) => throw new global::System.ArgumentOutOfRangeException(nameof(rule));");
+        }
+        else if (Enumerable.Range(0, plan.Rules.Count).All(i => plan.Rules[i].StoreIndex == i + offset))
+        {
+            w.Line($"private static {Rt}RuleInfo Info(int rule) => (uint)rule < Count ? {store}.Info(rule{(offset == 0 ? "" : " + " + offset.ToString(CultureInfo.InvariantCulture))}) : throw new global::System.ArgumentOutOfRangeException(nameof(rule));");
+        }
+        else
+        {
+            w.Line($"private static readonly int[] s_storeIndex = new int[] {{ {string.Join(", ", plan.Rules.Select(r => r.StoreIndex.ToString(CultureInfo.InvariantCulture)))} }};");
+            w.Line();
+            w.Line($"private static {Rt}RuleInfo Info(int rule) => {store}.Info(s_storeIndex[rule]);");
+        }
         w.Line();
         // A rule alone scans with its own schema (its IsMatch), not the set's: what the agreement tests compare a pass with.
         EmitChunked(w, plan, "bool", "Match", "int rule, global::System.ReadOnlySpan<byte> utf8Json, bool detectionOnly", "rule, utf8Json, detectionOnly", i =>
@@ -408,7 +456,8 @@ public static class RuleSetEmitter
         w.Line("// else LENGTH:TEXT, the text's literals KIND SLOT:LENGTH:LITERAL with KIND '=' equals, '^' starts with, '$' ends");
         w.Line("// with, '*' contains, '%' contains the byte, '?' has a value (lengths in UTF-8 bytes). A rule can need several");
         w.Line("// witnesses at once, joined by '&': two of an AND's operands, the logsource's. First for a full match, then for");
-        w.Line("// the detection alone; each chunk's rules are described above it.");
+        w.Line("// the detection alone; each chunk's rules are described above it (for the detection alone, the rules whose witnesses");
+        w.Line("// are not all among their full match's).");
         w.Line($"private static readonly {Rt}CandidateIndex s_index = new({plan.Rules.Count}, {RulesPerChunk}, FullWitnesses, DetectionWitnesses);");
         foreach (var (name, full) in new[] { ("FullWitnesses", true), ("DetectionWitnesses", false) })
         {
@@ -423,7 +472,9 @@ public static class RuleSetEmitter
                     for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
                     {
                         var groups = full ? witnesses[i].Full : witnesses[i].Detection;
-                        if (full || !witnesses[i].Full.SequenceEqual(witnesses[i].Detection))
+                        // The detection's witnesses are most often the full match's less the logsource's: only the
+                        // others are described again.
+                        if (full || !witnesses[i].Detection.All(d => witnesses[i].Full.Contains(d)))
                             w.Line($"// {i}: {Literals.Comment(Truncate(Describe(groups)))}");
                         data.Append(Data(groups));
                     }
@@ -438,7 +489,7 @@ public static class RuleSetEmitter
     /// <summary>The UTF-8 length the runtime reads (a lone surrogate is written as U+FFFD, as <see cref="Literals.Utf8"/> writes it).</summary>
     private static int Utf8Length(string text) => new System.Text.UTF8Encoding(false, false).GetByteCount(text);
 
-    private static string Truncate(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + " ...";
+    private static string Truncate(string text) => text.Length <= 120 ? text : text.Substring(0, 120) + " ...";
 
     private static string Verb(WitnessKind kind) => kind switch
     {

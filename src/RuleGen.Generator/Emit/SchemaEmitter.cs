@@ -25,10 +25,8 @@ public static class SchemaEmitter
     /// </summary>
     public static void EmitTable(SourceWriter w, string typeName, IReadOnlyList<FieldRef> fields, bool allStrings)
     {
-        // The table's JSON lists each slot's paths in slot order: readable as it is, so the summary does not repeat them.
-        w.Line(allStrings
-            ? $"/// <summary>Each slot's field paths, in slot order; slot {fields.Count} takes every string value of the event.</summary>"
-            : "/// <summary>Each slot's field paths, in slot order.</summary>");
+        // The table's JSON lists each slot's paths in slot order: readable as it is, so no summary repeats them.
+        if (allStrings) w.Line($"// Slot {fields.Count} takes every string value of the event.");
         using (w.Block($"private readonly struct {typeName} : {Rt}IFieldTableSource"))
         {
             w.Line($"public static {Rt}FieldTable Table {{ get; }} = {Rt}FieldTable.FromJson({Literals.Utf8(TableJson(fields, allStrings))});");

@@ -16,6 +16,9 @@ public sealed record RuleSetEntry(string TypeName, string DisplayPath, string Na
     public Predicate Condition { get; init; } = ConstantPredicate.True;
     public Predicate? Gate { get; init; }
 
+    /// <summary>The rule's position among all the project's compiled rules: its place in the metadata store.</summary>
+    public int StoreIndex { get; init; }
+
     /// <summary>
     /// How the rule runs, when that is all its metadata says about running it (see <see cref="RunSettingsOf"/>); null:
     /// the host reads the metadata.
@@ -66,9 +69,10 @@ public sealed record RuleSetPlan(string Namespace, EquatableArray<RuleSetEntry> 
     public static EquatableArray<RuleSetPlan> ForEachName(string ns, EquatableArray<RuleEmitInput> rules, EquatableArray<CorrelationSet>? correlations = null)
     {
         var byName = new SortedDictionary<string, List<RuleSetEntry>>(System.StringComparer.Ordinal);
-        foreach (var rule in rules)
+        for (var at = 0; at < rules.Count; at++)
         {
-            var entry = Entry(rule);
+            var rule = rules[at];
+            var entry = Entry(rule) with { StoreIndex = at };
             foreach (var name in RuleSetNames.Of(rule.Rule))
             {
                 if (!byName.TryGetValue(name, out var list)) byName[name] = list = new List<RuleSetEntry>();

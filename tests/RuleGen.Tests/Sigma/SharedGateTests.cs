@@ -4,8 +4,9 @@ namespace RuleGen.Tests.Sigma;
 
 /// <summary>
 /// Rules with the same logsource share their gate's code (<c>Rules.Gates</c>, Emit/GateEmitter): emitted once, called
-/// by each rule's <c>EvaluateGate</c> over the rule's own first slots. A shared gate must gate exactly as the rule's
-/// own copy did: alone and in the rule set, whatever other fields the rule reads and in what order.
+/// by each rule's <c>Evaluate</c>, and by the rule set before the rule's detection, over the rule's own first slots.
+/// A shared gate must gate exactly as the rule's own copy did: alone and in the rule set, whatever other fields the
+/// rule reads and in what order.
 /// </summary>
 public sealed class SharedGateTests : IDisposable
 {
