@@ -101,6 +101,8 @@ public sealed record NatsConnectOptions
 
     private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
 
+    private bool RequiresTls => Tls || Url.StartsWith("tls://", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The client's options: the URL, authentication and TLS.</summary>
     public NatsOpts ToNatsOpts(string name)
     {
@@ -113,7 +115,7 @@ public sealed record NatsConnectOptions
             Password = Password,
         };
         var tls = NatsTlsOpts.Default;
-        if (Tls || Url.StartsWith("tls://", StringComparison.OrdinalIgnoreCase))
+        if (RequiresTls)
             tls = tls with { Mode = TlsMode.Require, CaFile = TlsCa, CertFile = TlsCert, KeyFile = TlsKey };
         return NatsOpts.Default with { Url = Url, Name = name, AuthOpts = auth, TlsOpts = tls };
     }
@@ -122,7 +124,7 @@ public sealed record NatsConnectOptions
     public override string ToString()
     {
         var auth = CredsFile is not null ? "credentials file" : NKeyFile is not null ? "nkey" : Token is not null ? "token" : User is not null ? $"user {User}" : "no authentication";
-        return $"{RedactedUrl(Url)} ({auth}{(Tls ? ", TLS" : "")})";
+        return $"{RedactedUrl(Url)} ({auth}{(RequiresTls ? ", TLS" : "")})";
     }
 
     /// <summary>A URL with any user:password part replaced (nats://user:secret@host is a valid server URL).</summary>

@@ -226,7 +226,11 @@ public sealed class PartitionWorker
                 detection.Alerts.Clear();
                 if (pending.Count > 0)
                 {
-                    foreach (var ack in await Task.WhenAll(pending)) ack.EnsureSuccess();
+                    // A duplicate is an alert a previous owner published before it stopped: JetStream kept the first.
+                    foreach (var ack in await Task.WhenAll(pending))
+                    {
+                        if (!ack.Duplicate) ack.EnsureSuccess();
+                    }
                     pending.Clear();
                 }
 

@@ -72,8 +72,8 @@ public static class PublishCommand
         async Task DrainOne()
         {
             var ack = await window.Dequeue();
-            ack.EnsureSuccess();
             if (ack.Duplicate) duplicates++;
+            else ack.EnsureSuccess();
         }
         var batch = new LineBatch(ScanPipeline.BatchBytes);
         var exitCode = ExitCodes.Success;

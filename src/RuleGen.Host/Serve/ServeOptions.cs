@@ -149,8 +149,7 @@ public sealed record ServeOptions
                     break;
                 case "--checkpoint" or "--lease-ttl" or "--duplicate-window" or "--lateness":
                     if (value == "0" && arg is "--checkpoint" or "--lateness") { o = arg == "--checkpoint" ? o with { CheckpointInterval = TimeSpan.Zero } : o with { AllowedLateness = TimeSpan.Zero }; break; }
-                    if (!RuleSchedule.TryParseDuration(value, out var nanos) || nanos <= 0) { problem = "a duration such as 500ms, 10s or 2m"; break; }
-                    var span = TimeSpan.FromTicks(nanos / 100);
+                    if (!TryParseDuration(value, out var span)) { problem = "a duration such as 500ms, 10s or 2m"; break; }
                     o = arg switch
                     {
                         "--checkpoint" => o with { CheckpointInterval = span },
@@ -192,6 +191,21 @@ public sealed record ServeOptions
             return false;
         }
         options = o with { Stream = stream, Subjects = subjects, AlertsSubject = alertsSubject, Connection = connection.WithEnvironment(), Selection = selection };
+        return true;
+    }
+
+    /// <summary>A duration as rulegen scan reads them (30s, 5m, 1h), or milliseconds (500ms); greater than zero.</summary>
+    private static bool TryParseDuration(string text, out TimeSpan span)
+    {
+        span = default;
+        if (text.EndsWith("ms", StringComparison.Ordinal))
+        {
+            if (!int.TryParse(text[..^2], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || ms < 1) return false;
+            span = TimeSpan.FromMilliseconds(ms);
+            return true;
+        }
+        if (!RuleSchedule.TryParseDuration(text, out var nanos) || nanos <= 0) return false;
+        span = TimeSpan.FromTicks(nanos / 100);
         return true;
     }
 
