@@ -95,20 +95,29 @@ public sealed class ServeCrashTests(ITestOutputHelper output)
         ];
         var options = new ServeOptions { Stream = "EVENTS", Subjects = "events.*", AlertsSubject = "alerts.rulegen" };
         var steady = Start(log, Serve("steady"));
-        var victim = Start(log, Serve("victim"));
+        var victimLog = Path.Combine(folder, "victim-0.log");
+        var victim = Start(victimLog, Serve("victim"));
         try
         {
             for (var kill = 1; kill <= 3; kill++)
             {
-                // A random moment while the stream is being processed (the first kills land early, while there is most left).
-                var delay = TimeSpan.FromMilliseconds(random.Next(700, 2500));
+                // Once the victim owns partitions (its log says so), a random moment while they are being processed.
+                var owning = DateTime.UtcNow.AddSeconds(30);
+                while (!File.ReadAllText(victimLog).Contains("claimed partition"))
+                {
+                    Assert.True(DateTime.UtcNow < owning, "the victim claimed no partition within 30s");
+                    await Task.Delay(50);
+                }
+                var delay = TimeSpan.FromMilliseconds(random.Next(50, 1500));
                 await Task.Delay(delay);
                 var covered = await ServeTests.CheckpointedEvents(server, options);
                 victim.Kill();
                 await victim.WaitForExitAsync();
                 victim.Dispose();
-                output.WriteLine($"SIGKILL {kill} after {delay.TotalMilliseconds:0} ms ({covered:N0} of {published:N0} events checkpointed) at {clock.Elapsed.TotalSeconds:0.0}s");
-                victim = Start(log, Serve("victim"));
+                output.WriteLine($"SIGKILL {kill} {delay.TotalMilliseconds:0} ms after the victim claimed partitions ({covered:N0} of {published:N0} events checkpointed) at {clock.Elapsed.TotalSeconds:0.0}s");
+                Assert.True(covered < published, "the kill came after every event was processed: it tests nothing");
+                victimLog = Path.Combine(folder, $"victim-{kill}.log");
+                victim = Start(victimLog, Serve("victim"));
             }
             var deadline = DateTime.UtcNow.AddSeconds(150);
             long done;
@@ -142,6 +151,7 @@ public sealed class ServeCrashTests(ITestOutputHelper output)
         Assert.Equal(expected.Count, alerts.Count);
         // The malformed lines of the input: dead-lettered once each.
         Assert.Equal(3, (await server.ReadStreamAsync("RULEGEN_DEADLETTER")).Count);
-        Assert.Contains("restored the checkpoint", File.ReadAllText(log));
+        // Partitions moved: checkpoints were restored (by the steady instance after a kill, by the victim after a restart).
+        Assert.Contains("restored the checkpoint", File.ReadAllText(log) + string.Concat(Directory.GetFiles(folder, "victim-*.log").Select(File.ReadAllText)));
     }
 }
