@@ -127,6 +127,16 @@ public sealed class ServeInstance : IAsyncDisposable
             Selects = _options.Selection.IsFiltered ? _options.Selection.Selects : null,
         };
         var context = new PartitionWorker.Context(_options, _ruleSet, detectionOptions, _js, _checkpoints, _metrics, Log);
+        // Announce this instance, then let instances started at the same time announce themselves before anyone
+        // claims: each then takes its fair share at once instead of handing partitions over one round at a time.
+        try
+        {
+            await _instances.PutAsync(InstanceId, Encoding.UTF8.GetBytes(InstanceId), cancellationToken: stop);
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(500, round.TotalMilliseconds)), stop);
+        }
+        catch (OperationCanceledException)
+        {
+        }
         while (!stop.IsCancellationRequested)
         {
             try
