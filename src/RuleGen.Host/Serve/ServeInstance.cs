@@ -143,6 +143,10 @@ public sealed class ServeInstance : IAsyncDisposable
             {
                 await RoundAsync(context, stop);
             }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Stopping: the workers are released below.
+            }
             catch (Exception ex) when (ex is NatsException or NatsJSException or NatsKVException or TimeoutException && !stop.IsCancellationRequested)
             {
                 Log($"coordination round failed (retrying): {ex.Message}");
