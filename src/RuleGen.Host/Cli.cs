@@ -14,6 +14,7 @@ public static class Cli
                                              event log (.evtx, known by content), a folder of them (recursive), or -
                                              for stdin
           rulegen rules [filters]            list the compiled rules (id, type, language, severity, name, file)
+          rulegen serve|publish --help       run the rules continuously on NATS JetStream; load events into it
           rulegen --help
 
         Scan options:
@@ -86,6 +87,8 @@ public static class Cli
                 return ExitCodes.Success;
             case "scan":
                 return ScanCommand.Run(args[1..], console, ruleSet);
+            case "serve": return Serve.ServeCommand.Run(args[1..], console, ruleSet);
+            case "publish": return Serve.PublishCommand.Run(args[1..], console);
             default:
                 console.Stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
                 console.Stderr.Write(Usage);

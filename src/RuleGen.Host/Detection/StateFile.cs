@@ -24,6 +24,23 @@ internal static class StateFile
     /// </summary>
     public static void Write(string path, Action<Utf8JsonWriter> writeBody)
     {
+        var encoded = Encode(writeBody);
+        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "." + Path.GetFileName(path) + ".tmp");
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(encoded);
+            // On disk before the rename makes it the state: a rename can reach the disk before the data it names.
+            stream.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>
+    /// The bytes of a state file (the object <paramref name="writeBody"/> fills, ended by its checksum), for stores other
+    /// than a file (rulegen serve's key-value bucket).
+    /// </summary>
+    public static byte[] Encode(Action<Utf8JsonWriter> writeBody)
+    {
         var body = new MemoryStream();
         using (var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
@@ -34,18 +51,12 @@ internal static class StateFile
         // Drop the closing brace; the checksum property closes the object.
         var covered = body.GetBuffer().AsSpan(0, (int)body.Length - 1);
         var hash = Convert.ToHexStringLower(SHA256.HashData(covered));
-
-        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "." + Path.GetFileName(path) + ".tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(covered);
-            stream.Write(ChecksumProperty);
-            stream.Write(Encoding.ASCII.GetBytes(hash));
-            stream.Write("\"}\n"u8);
-            // On disk before the rename makes it the state: a rename can reach the disk before the data it names.
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temporary, path, overwrite: true);
+        var encoded = new MemoryStream(covered.Length + 80);
+        encoded.Write(covered);
+        encoded.Write(ChecksumProperty);
+        encoded.Write(Encoding.ASCII.GetBytes(hash));
+        encoded.Write("\"}\n"u8);
+        return encoded.ToArray();
     }
 
     /// <summary>
@@ -54,9 +65,12 @@ internal static class StateFile
     /// </summary>
     /// <exception cref="CorruptException">The file is truncated, damaged or not a state file.</exception>
     /// <exception cref="IOException">The file cannot be read.</exception>
-    public static byte[] Read(string path, IReadOnlyList<string> legacyFormats)
+    public static byte[] Read(string path, IReadOnlyList<string> legacyFormats) => Check(File.ReadAllBytes(path), legacyFormats);
+
+    /// <summary>Checks the bytes of a state file (<see cref="Encode"/>); returns them.</summary>
+    /// <exception cref="CorruptException">The bytes are truncated, damaged or not a state file.</exception>
+    public static byte[] Check(byte[] bytes, IReadOnlyList<string> legacyFormats)
     {
-        var bytes = File.ReadAllBytes(path);
         var content = bytes.AsSpan().TrimEnd("\n\r \t"u8);
         var marker = content.LastIndexOf(ChecksumProperty);
         if (marker < 0)
