@@ -144,7 +144,7 @@ public static class RulePacks
             return null;
         }
         var ruleSet = assembly.GetType(RulePackCompiler.Namespace + ".RuleSet")?.GetProperty("Instance")?.GetValue(null) as IRuleSet;
-        if (ruleSet is null)
+        if (ruleSet is null || (ruleSet.Rules.Count == 0 && manifest.RuleFilesLeftOut > 0))
         {
             stderr.WriteLine($"rulegen: the rule pack '{path}' holds no rule set: none of its {manifest.RuleFiles} rule files compiled (see its diagnostics).");
             foreach (var line in manifest.Diagnostics.Where(IsError)) stderr.WriteLine(line);
