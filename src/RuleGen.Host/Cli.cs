@@ -1,4 +1,5 @@
 using System.Text;
+using RuleGen.Host.Packs;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
@@ -14,8 +15,16 @@ public static class Cli
                                              event log (.evtx, known by content), a folder of them (recursive), or -
                                              for stdin
           rulegen rules [filters]            list the compiled rules (id, type, language, severity, name, file)
-          rulegen serve|publish --help       run the rules continuously on NATS JetStream; load events into it
+          rulegen compile DIR... -o PACK     compile rule folders into a pack file, ahead of time
           rulegen --help
+
+        Rule packs (scan and rules; default: the rules rulegen was built with):
+              --rules DIR      compile the rule files under DIR (Sigma .yml/.yaml, Elastic .toml; repeatable) and run
+                               them; the compiled pack is cached (RULEGEN_CACHE, else ~/.cache/rulegen/packs), keyed
+                               by the files' contents, the options and RuleGen's version, so the next run starts at once.
+                               Rule files with errors are reported (file(line,col): error RGxxxx: ...) and left out
+              --pack PACK      run a pack made by `rulegen compile DIR -o PACK` (no SDK or compiling needed)
+              --sigma-profile P  with --rules or compile: the Sigma field profile, flat (default) or ecs
 
         Scan options:
           -o, --output FILE    write alerts to FILE instead of stdout
@@ -52,7 +61,8 @@ public static class Cli
         documents shaped like Kibana's alerts. Malformed lines are reported with their file and line number and
         skipped; the summary goes to stderr.
         Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line,
-        3 the --state folder cannot be used (a damaged state file; the message says what to do).
+        3 the --state folder cannot be used (a damaged state file; the message says what to do), 4 the rule pack
+        cannot be used (no rule compiled, not a pack, or a pack of another RuleGen).
 
         """;
 
@@ -69,6 +79,30 @@ public static class Cli
             case "-h" or "--help" or "help":
                 WriteStdout(console, w => w.Write(Usage));
                 return ExitCodes.Success;
+            case "compile":
+                return Compile(args[1..], console);
+            case "rules" or "scan" when !WantsHelp(args):
+                if (PackArguments.Extract(args[1..], console.Stderr, out var rest) is not { } packArguments) return ExitCodes.UsageError;
+                if (!packArguments.Any) return RunWith(args[0], rest, console, ruleSet, 0);
+                if (packArguments.Load(console.Stderr, out var packCode) is not { } pack) return packCode;
+                return RunWith(args[0], rest, console, pack.RuleSet, pack.Manifest.RuleFilesLeftOut);
+            case "rules":
+                return RunWith("rules", args[1..], console, ruleSet, 0);
+            case "scan":
+                return ScanCommand.Run(args[1..], console, ruleSet);
+            default:
+                console.Stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
+                console.Stderr.Write(Usage);
+                return ExitCodes.UsageError;
+        }
+    }
+
+    private static bool WantsHelp(string[] args) => args.TakeWhile(a => a != "--").Any(a => a is "-h" or "--help");
+
+    private static int RunWith(string command, string[] args, HostConsole console, IRuleSet ruleSet, int ruleFilesLeftOut)
+    {
+        switch (command)
+        {
             case "rules":
                 var selection = RuleSelection.All;
                 for (var i = 1; i < args.Length; i++)
@@ -80,20 +114,71 @@ public static class Cli
                         case null:
                             return ExitCodes.UsageError;
                     }
-                    console.Stderr.WriteLine($"rulegen: 'rules' takes only rule filters (got '{args[i]}'; rulegen --help lists them).");
+                    console.Stderr.WriteLine($"rulegen: 'rules' takes only rule filters and pack options (got '{args[i]}'; rulegen --help lists them).");
                     return ExitCodes.UsageError;
                 }
                 WriteStdout(console, w => RuleListing.Write(w, ruleSet, selection));
                 return ExitCodes.Success;
-            case "scan":
-                return ScanCommand.Run(args[1..], console, ruleSet);
-            case "serve": return Serve.ServeCommand.Run(args[1..], console, ruleSet);
-            case "publish": return Serve.PublishCommand.Run(args[1..], console);
             default:
-                console.Stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
-                console.Stderr.Write(Usage);
-                return ExitCodes.UsageError;
+                return ScanCommand.Run(args, console, ruleSet, ruleFilesLeftOut);
         }
+    }
+
+    /// <summary><c>rulegen compile DIR... -o PACK [--sigma-profile P]</c>.</summary>
+    private static int Compile(string[] args, HostConsole console)
+    {
+        var folders = new List<string>();
+        string? output = null, profile = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg.Split('=', 2)[0] : arg;
+            string? Value() => arg.Length > name.Length ? arg[(name.Length + 1)..] : i + 1 < args.Length ? args[++i] : null;
+            switch (name)
+            {
+                case "-h" or "--help":
+                    WriteStdout(console, w => w.Write(Usage));
+                    return ExitCodes.Success;
+                case "-o" or "--output":
+                    output = Value();
+                    if (string.IsNullOrEmpty(output))
+                    {
+                        console.Stderr.WriteLine($"rulegen: compile {name} needs the pack's file name.");
+                        return ExitCodes.UsageError;
+                    }
+                    break;
+                case "--sigma-profile":
+                    profile = Value();
+                    if (string.IsNullOrEmpty(profile))
+                    {
+                        console.Stderr.WriteLine("rulegen: --sigma-profile needs a Sigma field profile: flat or ecs.");
+                        return ExitCodes.UsageError;
+                    }
+                    break;
+                case "--rules":
+                    if (Value() is not { Length: > 0 } folder)
+                    {
+                        console.Stderr.WriteLine("rulegen: --rules needs a folder of rule files.");
+                        return ExitCodes.UsageError;
+                    }
+                    folders.Add(folder);
+                    break;
+                default:
+                    if (arg.StartsWith('-'))
+                    {
+                        console.Stderr.WriteLine($"rulegen: compile has no option '{arg}' (it takes DIR... -o PACK [--sigma-profile P]).");
+                        return ExitCodes.UsageError;
+                    }
+                    folders.Add(arg);
+                    break;
+            }
+        }
+        if (folders.Count == 0 || output is null)
+        {
+            console.Stderr.WriteLine("rulegen: compile needs rule folders and -o PACK: rulegen compile DIR... -o PACK.");
+            return ExitCodes.UsageError;
+        }
+        return RulePacks.Compile(folders, new PackOptions(profile), output, console.Stderr);
     }
 
     private static void WriteStdout(HostConsole console, Action<TextWriter> write)

@@ -18,4 +18,11 @@ public static class ExitCodes
     /// was changed; the message says what to do.
     /// </summary>
     public const int StateError = 3;
+
+    /// <summary>
+    /// A rule pack (<c>--rules DIR</c>, <c>--pack PACK</c>) cannot be used: none of its rules compiled, its generated code
+    /// did not compile, it is not a pack, or another RuleGen compiled it. Rule files with errors alone are not this:
+    /// they are reported and left out, and the valid rules run.
+    /// </summary>
+    public const int PackError = 4;
 }

@@ -52,6 +52,9 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary><c>--detection-only</c>: judge each rule's detection alone (no Sigma logsource gates), as pySigma does.</summary>
     public bool DetectionOnly { get; init; }
+
+    /// <summary>Rule files of the <c>--rules</c> or <c>--pack</c> pack that were left out for errors (the summary says how many).</summary>
+    public int RuleFilesLeftOut { get; init; }
 }
 
 /// <summary>
@@ -68,7 +71,7 @@ public static class ScanCommand
     /// <summary>Malformed lines reported one by one on stderr; the summary counts the rest.</summary>
     public const int MalformedLinesReported = 100;
 
-    public static int Run(string[] args, HostConsole console, IRuleSet ruleSet)
+    public static int Run(string[] args, HostConsole console, IRuleSet ruleSet, int ruleFilesLeftOut = 0)
     {
         var parsed = TryParse(args, console.Stderr, out var options);
         if (parsed is null)
@@ -77,7 +80,7 @@ public static class ScanCommand
             writer.Write(Cli.Usage);
             return ExitCodes.Success;
         }
-        return parsed.Value ? Run(options!, console, ruleSet) : ExitCodes.UsageError;
+        return parsed.Value ? Run(options! with { RuleFilesLeftOut = ruleFilesLeftOut }, console, ruleSet) : ExitCodes.UsageError;
     }
 
     /// <summary>Reads the options; true when they are valid, false after reporting why not, null for --help.</summary>
@@ -390,6 +393,7 @@ public static class ScanCommand
         var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
         var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
         if (options.Selection.IsFiltered) summary.SelectedRules = options.Selection.Of(ruleSet)!.Count(s => s);
+        summary.RuleFilesLeftOut = options.RuleFilesLeftOut;
         if (resume is not null) summary.Restore(resume.Counts, ruleSet);
         // Stage (b)'s detection: the rules run on their schedules (and sequences join) in input order.
         var detection = ScanDetection.Open(options, ruleSet, alerts, summary, stderr, saved, out var openCode);

@@ -87,6 +87,9 @@ public sealed class ScanSummary
     /// <summary>How many of the rule set's rules the scan's filters selected (null: no filter, all of them).</summary>
     public int? SelectedRules { get; set; }
 
+    /// <summary>Rule files of a <c>--rules</c> or <c>--pack</c> pack left out for their errors (0: none, or the built-in rules).</summary>
+    public int RuleFilesLeftOut { get; set; }
+
     public void Print(TextWriter stderr, IRuleSet ruleSet, TimeSpan elapsed)
     {
         var c = CultureInfo.InvariantCulture;
@@ -98,6 +101,10 @@ public sealed class ScanSummary
             "rulegen: scanned {0:N0} {1} ({2:N1} MB) from {3:N0} {4} with {5} in {6:F2} s: {7:N0} events/s, {8:N1} MB/s",
             Events, Plural(Events, "event", "events"), Bytes / 1e6, _inputs, Plural(_inputs, "input", "inputs"),
             rules, elapsed.TotalSeconds, Events / seconds, Bytes / 1e6 / seconds));
+        if (RuleFilesLeftOut > 0)
+        {
+            stderr.WriteLine(string.Format(c, "  rule files left out: {0:N0} (errors in them, reported before the scan; the other rules ran)", RuleFilesLeftOut));
+        }
         if (MalformedCount == 0)
         {
             stderr.WriteLine("  malformed lines: 0");
