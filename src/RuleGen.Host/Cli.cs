@@ -16,6 +16,7 @@ public static class Cli
                                              for stdin
           rulegen rules [filters]            list the compiled rules (id, type, language, severity, name, file)
           rulegen compile DIR... -o PACK     compile rule folders into a pack file, ahead of time
+          rulegen serve|publish --help       run the rules continuously on NATS JetStream; load events into it
           rulegen --help
 
         Rule packs (scan and rules; default: the rules rulegen was built with):
@@ -90,6 +91,8 @@ public static class Cli
                 return RunWith("rules", args[1..], console, ruleSet, 0);
             case "scan":
                 return ScanCommand.Run(args[1..], console, ruleSet);
+            case "serve": return Serve.ServeCommand.Run(args[1..], console, ruleSet);
+            case "publish": return Serve.PublishCommand.Run(args[1..], console);
             default:
                 console.Stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
                 console.Stderr.Write(Usage);
@@ -105,7 +108,8 @@ public static class Cli
         {
             case "rules":
                 var selection = RuleSelection.All;
-                for (var i = 1; i < args.Length; i++)
+                // args are what follows "rules", pack options already taken out.
+                for (var i = 0; i < args.Length; i++)
                 {
                     switch (RuleSelection.TryParseOption(args, ref i, ref selection, console.Stderr))
                     {
@@ -114,7 +118,7 @@ public static class Cli
                         case null:
                             return ExitCodes.UsageError;
                     }
-                    console.Stderr.WriteLine($"rulegen: 'rules' takes only rule filters and pack options (got '{args[i]}'; rulegen --help lists them).");
+                    console.Stderr.WriteLine($"rulegen: 'rules' takes only rule filters (got '{args[i]}'; and --rules, --pack; rulegen --help lists them).");
                     return ExitCodes.UsageError;
                 }
                 WriteStdout(console, w => RuleListing.Write(w, ruleSet, selection));
