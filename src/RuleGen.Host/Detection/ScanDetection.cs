@@ -80,8 +80,7 @@ public sealed class ScanDetection : IDetectionAlertSink
             try
             {
                 var root = saved.Document.RootElement;
-                detection.DroppedStates = detection.Engine.LoadState(root.GetProperty("engine"));
-                if (root.TryGetProperty("sequences", out var sequences) && detection.Sequences.HasSequenceRules) detection.Sequences.LoadState(sequences);
+                detection.DroppedStates = StateFormat.ReadDetection(root, detection.Engine, detection.Sequences);
             }
             catch (Exception ex)
             {
@@ -203,13 +202,7 @@ public sealed class ScanDetection : IDetectionAlertSink
         StateFile.Write(Path.Combine(directory, StateFileName), writer =>
         {
             writer.WriteString("format", FileFormat);
-            writer.WritePropertyName("engine");
-            Engine.SaveState(writer);
-            if (Sequences.HasSequenceRules)
-            {
-                writer.WritePropertyName("sequences");
-                Sequences.SaveState(writer);
-            }
+            StateFormat.WriteDetection(writer, Engine, Sequences);
             if (checkpoint is not null)
             {
                 writer.WritePropertyName("scan");

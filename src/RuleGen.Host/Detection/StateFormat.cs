@@ -10,6 +10,29 @@ namespace RuleGen.Host.Detection;
 /// </summary>
 internal static class StateFormat
 {
+    /// <summary>
+    /// The detection's own state, what a scan's state file and a serve checkpoint both hold: the engine's under
+    /// <c>engine</c> and, with sequence rules, the sequences' under <c>sequences</c>.
+    /// </summary>
+    public static void WriteDetection(Utf8JsonWriter writer, DetectionEngine engine, SequenceState sequences)
+    {
+        writer.WritePropertyName("engine");
+        engine.SaveState(writer);
+        if (sequences.HasSequenceRules)
+        {
+            writer.WritePropertyName("sequences");
+            sequences.SaveState(writer);
+        }
+    }
+
+    /// <summary>Restores what <see cref="WriteDetection"/> wrote; returns the states the engine dropped (see <c>LoadState</c>).</summary>
+    public static int ReadDetection(JsonElement root, DetectionEngine engine, SequenceState sequences)
+    {
+        var dropped = engine.LoadState(root.GetProperty("engine"));
+        if (root.TryGetProperty("sequences", out var state) && sequences.HasSequenceRules) sequences.LoadState(state);
+        return dropped;
+    }
+
     public static void WriteFieldValue(Utf8JsonWriter writer, FieldValue value) => value.WriteTo(writer);
 
     public static FieldValue ReadFieldValue(JsonElement element) => FieldValue.From(element);

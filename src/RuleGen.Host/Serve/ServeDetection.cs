@@ -63,13 +63,7 @@ public sealed class ServeDetection : IDetectionAlertSink
         writer.WriteString("format", FormatName);
         writer.WriteNumber("sequence", coveredSequence);
         writer.WriteNumber("events", events);
-        writer.WritePropertyName("engine");
-        Engine.SaveState(writer);
-        if (Sequences.HasSequenceRules)
-        {
-            writer.WritePropertyName("sequences");
-            Sequences.SaveState(writer);
-        }
+        StateFormat.WriteDetection(writer, Engine, Sequences);
     });
 
     /// <summary>Restores checkpoint bytes (before any event); returns the stream sequence and event count they cover.</summary>
@@ -88,8 +82,7 @@ public sealed class ServeDetection : IDetectionAlertSink
         var root = document.RootElement;
         if (!root.TryGetProperty("format", out var format) || format.GetString() != FormatName)
             throw new InvalidDataException($"not a rulegen serve checkpoint (expected format {FormatName})");
-        Engine.LoadState(root.GetProperty("engine"));
-        if (root.TryGetProperty("sequences", out var sequences) && Sequences.HasSequenceRules) Sequences.LoadState(sequences);
+        StateFormat.ReadDetection(root, Engine, Sequences);
         return (root.GetProperty("sequence").GetUInt64(), root.GetProperty("events").GetInt64());
     }
 }
