@@ -36,7 +36,11 @@ public sealed class PartitionWorker
     public const int MaxUncheckpointed = 50_000;
 
     private readonly Context _context;
+    /// <summary>Batches the client keeps requested ahead of the one being processed (the consumer's prefetch).</summary>
+    public const int PrefetchBatches = 4;
+
     private readonly CancellationTokenSource _abort = new();
+    private readonly TaskCompletionSource _stopSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopRequested;
 
     private PartitionWorker(Context context, string partition, ulong leaseRevision)
@@ -67,6 +71,7 @@ public sealed class PartitionWorker
     public async Task StopAsync()
     {
         _stopRequested = true;
+        _stopSignal.TrySetResult();
         await Completion;
     }
 
@@ -74,6 +79,7 @@ public sealed class PartitionWorker
     public void Abort()
     {
         _stopRequested = true;
+        _stopSignal.TrySetResult();
         _abort.Cancel();
     }
 
@@ -156,57 +162,113 @@ public sealed class PartitionWorker
         var pending = new List<Task<PubAckResponse>>();
         var json = new ArrayBufferWriter<byte>(1 << 14);
         var writer = new Utf8JsonWriter(json, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        var fetch = new NatsJSFetchOpts { MaxMsgs = options.Batch, Expires = TimeSpan.FromSeconds(1) };
+        // A pipelined pull: the client keeps up to PrefetchBatches batches requested ahead, and asks for more when
+        // half of them are delivered, so the worker does not wait a round trip per batch.
+        var batch = Math.Max(1, options.Batch);
+        var consume = new NatsJSConsumeOpts { MaxMsgs = batch * PrefetchBatches };
         var sourceName = "nats:" + options.Stream;
+        var eventsCounter = metrics.Events.WithLabels(partitionLabel);
+        var checkpointAge = metrics.CheckpointAge.WithLabels(partitionLabel);
 
-        async Task CheckpointAsync()
+        // A checkpoint is taken in two parts. On the worker, at once: the state's bytes and the range they cover
+        // (the alerts published for it, its last message). Then in the background, while the worker goes on with
+        // the next events: JetStream's acknowledgements of those alerts, the checkpoint's write, and only then the
+        // range's acknowledgement (AckAll on its last message). One commit is in flight at a time (the writes are
+        // compare-and-sets on the revision the one before returned); the next checkpoint, the stop and the end of
+        // the worker wait for it, and its error (a lost partition, an alert JetStream refused) ends the worker.
+        Task committing = Task.CompletedTask;
+
+        async Task CommitAsync(List<Task<PubAckResponse>> alerts, byte[] bytes, INatsJSMsg<NatsMemoryOwner<byte>>? through)
         {
-            var bytes = detection.Save(processed, events);
+            var clock = ServeProfile.Start();
+            if (alerts.Count > 0)
+            {
+                // A duplicate is an alert a previous owner published before it stopped: JetStream kept the first.
+                foreach (var ack in await Task.WhenAll(alerts))
+                {
+                    if (!ack.Duplicate) ack.EnsureSuccess();
+                }
+            }
+            clock = ServeProfile.Add(ServeProfile.Phase.AlertAcks, clock);
             var written = await _context.Checkpoints.TryUpdateAsync(Partition, bytes, revision, cancellationToken: token);
             if (!written.Success) throw new InvalidOperationException("the partition's checkpoint was written by another instance: this instance no longer owns it");
             revision = written.Value;
-            if (last is { } message)
+            clock = ServeProfile.Add(ServeProfile.Phase.CheckpointWrite, clock);
+            if (through is { } message)
             {
                 await message.AckAsync(cancellationToken: token);
                 // The messages of the partition the consumer has not delivered yet, as of the last one processed.
                 metrics.Lag.WithLabels(partitionLabel).Set(message.Metadata?.NumPending ?? 0);
             }
+            ServeProfile.Add(ServeProfile.Phase.Ack, clock);
+            metrics.Checkpoints.WithLabels(partitionLabel).Inc();
+        }
+
+        async Task CheckpointAsync()
+        {
+            await committing;
+            var clock = ServeProfile.Start();
+            var bytes = detection.Save(processed, events);
+            ServeProfile.Add(ServeProfile.Phase.Save, clock);
+            var alerts = pending;
+            pending = new List<Task<PubAckResponse>>();
+            committing = CommitAsync(alerts, bytes, last);
             last = null;
             uncheckpointed = 0;
             lastCheckpoint = Stopwatch.GetTimestamp();
-            metrics.Checkpoints.WithLabels(partitionLabel).Inc();
-            metrics.CheckpointAge.WithLabels(partitionLabel).Set(0);
+            checkpointAge.Set(0);
         }
 
+        // The consume loop ends on stop (after the current batch) or abort; its own token stops the client's pulls.
+        using var consuming = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var messages = consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: consume, cancellationToken: consuming.Token)
+            .GetAsyncEnumerator(consuming.Token);
+        var next = messages.MoveNextAsync();
+        var ended = false;
+        var finished = false;
         try
         {
-            while (!_stopRequested)
+            while (!_stopRequested && !ended)
             {
-                var fetched = 0;
+                // A batch: the messages already delivered, up to the batch size, without waiting for more.
                 var counted = 0;
-                await foreach (var message in consumer.FetchAsync<NatsMemoryOwner<byte>>(fetch, cancellationToken: token))
+                var clock = ServeProfile.Start();
+                for (var taken = 0; taken < batch && next.IsCompleted; taken++)
                 {
-                    fetched++;
+                    // Each MoveNextAsync is awaited once: next holds a completed default while this one is read.
+                    var current = next;
+                    next = default;
+                    if (!await current)
+                    {
+                        ended = true;
+                        break;
+                    }
+                    var message = messages.Current;
+                    next = messages.MoveNextAsync();
                     using var data = message.Data;
                     var sequence = message.Metadata?.Sequence.Stream ?? 0;
                     // Redelivered or replayed below what this worker has processed: already counted.
                     if (sequence <= processed) continue;
                     var source = SourceOf(message.Headers, sourceName, sequence);
+                    clock = ServeProfile.Add(ServeProfile.Phase.Message, clock);
                     var span = data.Memory.Span;
                     if (!detection.OnEvent(span, source))
                     {
                         metrics.Malformed.WithLabels(partitionLabel).Inc();
                         pending.Add(DeadLetterAsync(message, span, sequence));
                     }
+                    clock = ServeProfile.Start();
                     processed = sequence;
                     last = message;
                     counted++;
                     events++;
                     uncheckpointed++;
                 }
-                if (counted > 0) metrics.Events.WithLabels(partitionLabel).Inc(counted);
+                if (counted > 0) eventsCounter.Inc(counted);
 
-                // The batch's alerts, then their acknowledgements (an error ends the worker: nothing after the checkpoint is acked).
+                // The batch's alerts go out now; their acknowledgements are awaited before the next checkpoint (an
+                // error then ends the worker: nothing after the last checkpoint is acked).
+                clock = ServeProfile.Start();
                 foreach (var (alert, update) in detection.Alerts)
                 {
                     json.ResetWrittenCount();
@@ -224,22 +286,31 @@ public sealed class PartitionWorker
                     if (!update) metrics.Alerts.WithLabels(alert.Rule.Info.Id, alert.Rule.Info.Name).Inc();
                 }
                 detection.Alerts.Clear();
-                if (pending.Count > 0)
-                {
-                    // A duplicate is an alert a previous owner published before it stopped: JetStream kept the first.
-                    foreach (var ack in await Task.WhenAll(pending))
-                    {
-                        if (!ack.Duplicate) ack.EnsureSuccess();
-                    }
-                    pending.Clear();
-                }
+                ServeProfile.Add(ServeProfile.Phase.Publish, clock);
 
                 var age = Stopwatch.GetElapsedTime(lastCheckpoint);
-                metrics.CheckpointAge.WithLabels(partitionLabel).Set(age.TotalSeconds);
-                if (uncheckpointed > 0 && (age >= options.CheckpointInterval || uncheckpointed >= MaxUncheckpointed || fetched == 0))
+                checkpointAge.Set(age.TotalSeconds);
+                if (uncheckpointed > 0 && (age >= options.CheckpointInterval || uncheckpointed >= MaxUncheckpointed))
+                {
                     await CheckpointAsync();
+                    age = TimeSpan.Zero;
+                }
+                if (ended || _stopRequested || next.IsCompleted) continue;
+
+                // Nothing delivered yet: wait for messages, a stop, or (with events not checkpointed) the checkpoint
+                // interval, so an idle partition's last events are checkpointed and acknowledged.
+                clock = ServeProfile.Start();
+                var arrived = next.AsTask();
+                next = new ValueTask<bool>(arrived);
+                var wait = uncheckpointed > 0 ? options.CheckpointInterval - age : TimeSpan.FromSeconds(1);
+                if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
+                await Task.WhenAny(arrived, _stopSignal.Task, Task.Delay(wait, token));
+                ServeProfile.Add(ServeProfile.Phase.Wait, clock);
+                token.ThrowIfCancellationRequested();
             }
             if (!token.IsCancellationRequested && uncheckpointed > 0) await CheckpointAsync();
+            await committing;
+            finished = true;
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -248,6 +319,29 @@ public sealed class PartitionWorker
         finally
         {
             writer.Dispose();
+            if (!finished)
+            {
+                // Aborted or failed, perhaps with a commit in flight: it is observed, and the abort or the worker's
+                // own error is what is reported (its events are not acknowledged unless its checkpoint was written).
+                try
+                {
+                    await committing;
+                }
+                catch (Exception)
+                {
+                }
+            }
+            // The messages delivered and not processed are not acknowledged: the next owner replays them.
+            consuming.Cancel();
+            try
+            {
+                await next;
+                await messages.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or NatsException or NatsJSException)
+            {
+                // The pull being cancelled (or the connection's error, which the worker's own exception reports).
+            }
         }
     }
 

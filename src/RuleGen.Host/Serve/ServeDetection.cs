@@ -43,15 +43,22 @@ public sealed class ServeDetection : IDetectionAlertSink
     public bool OnEvent(ReadOnlySpan<byte> json, EventSource source)
     {
         if (json.IndexOfAnyExcept(" \t\r\n"u8) < 0) return false;
+        var clock = ServeProfile.Start();
         if (!_ruleSet.TryEvaluate(json, _matches, out var count)) return false;
         if (_sequenceSink is not null)
         {
             Sequences.Engine.CurrentSource = source;
             Sequences.BeginEvent();
             _ruleSet.TryEvaluate(json, _discarded, out _, MatchScope.Full, _sequenceSink);
+            clock = ServeProfile.Add(ServeProfile.Phase.Rules, clock);
             Sequences.EndEvent(json, source);
         }
+        else
+        {
+            clock = ServeProfile.Add(ServeProfile.Phase.Rules, clock);
+        }
         Engine.OnEvent(json, source, _matches.AsSpan(0, count));
+        ServeProfile.Add(ServeProfile.Phase.Engine, clock);
         return true;
     }
 

@@ -165,6 +165,8 @@ public sealed class ServeInstance : IAsyncDisposable
         _metrics.Owned.Set(0);
         await _instances.TryDeleteAsync(InstanceId);
         Log("stopped");
+        if (ServeProfile.Enabled)
+            lock (_logLock) _log.WriteLine($"rulegen serve: instance {InstanceId} {ServeProfile.Report()}");
     }
 
     private async Task RoundAsync(PartitionWorker.Context context, CancellationToken stop)
