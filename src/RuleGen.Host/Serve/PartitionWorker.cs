@@ -304,9 +304,13 @@ public sealed class PartitionWorker
                 next = new ValueTask<bool>(arrived);
                 var wait = uncheckpointed > 0 ? options.CheckpointInterval - age : TimeSpan.FromSeconds(1);
                 if (wait < TimeSpan.FromMilliseconds(1)) wait = TimeSpan.FromMilliseconds(1);
-                await Task.WhenAny(arrived, _stopSignal.Task, Task.Delay(wait, token));
+                // A commit in flight wakes it too: when it fails (a lost partition), the worker ends now, not at the
+                // next checkpoint, which an idle partition would not reach.
+                var delay = Task.Delay(wait, token);
+                await (committing.IsCompleted ? Task.WhenAny(arrived, _stopSignal.Task, delay) : Task.WhenAny(arrived, _stopSignal.Task, delay, committing));
                 ServeProfile.Add(ServeProfile.Phase.Wait, clock);
                 token.ThrowIfCancellationRequested();
+                if (committing.IsFaulted) await committing;
             }
             if (!token.IsCancellationRequested && uncheckpointed > 0) await CheckpointAsync();
             await committing;
