@@ -117,7 +117,12 @@ public static class RuleEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591");
         w.Line("using RuleGenRt = global::RuleGen.Runtime;");
-        if (rulesNamespace is not null) w.Line($"using {RulesAlias} = global::{rulesNamespace}.Rules;");
+        if (rulesNamespace is not null)
+        {
+            // The rule set's file: the rules' class, and the delegate its single-rule dispatch holds per rule.
+            w.Line($"using {RulesAlias} = global::{rulesNamespace}.Rules;");
+            w.Line($"using {RuleSetEmitter.MatchAlias} = global::RuleGen.Runtime.JsonEventMatch;");
+        }
         w.Line();
     }
 

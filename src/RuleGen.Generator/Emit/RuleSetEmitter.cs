@@ -18,6 +18,9 @@ public static class RuleSetEmitter
     /// <summary>Rules per generated evaluation method: keeps methods small enough for the JIT to optimise.</summary>
     private const int RulesPerChunk = 64;
 
+    /// <summary>The alias the rule set's file gives the runtime's <c>JsonEventMatch</c> delegate (one per rule in its dispatch).</summary>
+    internal const string MatchAlias = "RuleGenMatch";
+
     /// <summary>
     /// Rules from which a set consults its candidate index. Below, it evaluates every rule: the index folds and hashes
     /// each indexed value of the event, which costs more than a few rules' own first tests (usually the same literal).
@@ -329,9 +332,11 @@ public static class RuleSetEmitter
             w.Line("return (s_isMatch ??= Matchers())[rule](utf8Json);");
         }
         w.Line();
-        EmitMatcherArray(w, plan, match, "Matchers", rule => rule.IsSequence ? $"{Rt}JsonEventMatches.Never" : rules + rule.TypeName + ".IsMatch");
+        // Explicit delegate creation: a method group converted implicitly would get a compiler-made static field each
+        // to cache it in, thousands of fields and their code for delegates made once anyway.
+        EmitMatcherArray(w, plan, match, "Matchers", rule => rule.IsSequence ? $"{Rt}JsonEventMatches.Never" : $"new {MatchAlias}({rules}{rule.TypeName}.IsMatch)");
         w.Line();
-        EmitMatcherArray(w, plan, match + "?", "DetectionMatchers", rule => !rule.IsSequence && rule.HasGate ? rules + rule.TypeName + ".IsDetectionMatch" : "null");
+        EmitMatcherArray(w, plan, match + "?", "DetectionMatchers", rule => !rule.IsSequence && rule.HasGate ? $"new {MatchAlias}({rules}{rule.TypeName}.IsDetectionMatch)" : "null");
         w.Line();
     }
 
