@@ -75,9 +75,13 @@ internal sealed partial class ConditionEmitter
             if (sharedGate is not null)
             {
                 // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's
-                // fields. A rule set evaluates the gate itself before the detection, so the rule needs no member for it.
-                if (documented) w.Line("/// <summary>The rule over a scanned event: its logsource gate (shared), then the detection.</summary>");
-                w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev) && EvaluateDetection(in ev);");
+                // fields. A rule set evaluates the gate itself before the detection, so the rule needs no member for it;
+                // a rule class's Evaluate (gate, then detection) is its base's (SharedGateEventRule).
+                if (documented)
+                {
+                    w.Line("/// <summary>The rule over a scanned event: its logsource gate (shared), then the detection.</summary>");
+                    w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev) && EvaluateDetection(in ev);");
+                }
             }
             else
             {
@@ -90,7 +94,7 @@ internal sealed partial class ConditionEmitter
                     EmitBody(w, gate);
                 }
             }
-            w.Line();
+            if (documented || sharedGate is null) w.Line();
             if (documented) w.Line("/// <summary>The detection alone, without the gate.</summary>");
             using (w.Block($"{evaluateModifiers} static bool EvaluateDetection(scoped in {Rt}EventView ev)"))
             {

@@ -50,13 +50,15 @@ public static class RuleEmitter
             w.Line("/// </remarks>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{GeneratorVersion}\")]");
             // A single-event rule's Fields, IsMatch and IsDetectionMatch are its base's (the runtime's EventRule, over
-            // this class's Evaluate and field table), written once for every rule rather than in each; a sequence has
-            // its own members.
-            var declaration = rule.Sequence is not null
-                ? $"public static class {input.TypeName}"
-                : gate is null
-                    ? $"public sealed class {input.TypeName} : {ConditionEmitter.Rt}EventRule<{input.TypeName}, {input.TypeName}.Schema>, {ConditionEmitter.Rt}IEventRule"
-                    : $"public sealed class {input.TypeName} : {ConditionEmitter.Rt}GatedEventRule<{input.TypeName}, {input.TypeName}.Schema>, {ConditionEmitter.Rt}IGatedEventRule";
+            // this class's Evaluate and field table), written once for every rule rather than in each; with a shared
+            // gate, so is Evaluate (the gate, then EvaluateDetection). A sequence has its own members.
+            var t = input.TypeName;
+            var rt = ConditionEmitter.Rt;
+            var sharedGate = gate is null ? null : GateEmitter.SharedClassName(gate);
+            var declaration = rule.Sequence is not null ? $"public static class {t}"
+                : gate is null ? $"public sealed class {t} : {rt}EventRule<{t}, {t}.Schema>, {rt}IEventRule"
+                : sharedGate is null ? $"public sealed class {t} : {rt}GatedEventRule<{t}, {t}.Schema>, {rt}IGatedEventRule"
+                : $"public sealed class {t} : {rt}SharedGateEventRule<{t}, {t}.Schema, {GateEmitter.ClassName}.{sharedGate}>, {rt}IEventDetection";
             using (w.Block(declaration))
             {
                 // The metadata is data in the project's metadata store (Rules.Metadata), decoded on first use and

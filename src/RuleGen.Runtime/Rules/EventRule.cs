@@ -13,11 +13,26 @@ public interface IEventRule
     static abstract bool Evaluate(scoped in EventView ev);
 }
 
-/// <summary>A compiled rule whose format adds a gate around the detection (a Sigma rule's logsource).</summary>
-public interface IGatedEventRule : IEventRule
+/// <summary>The detection of a compiled rule whose format adds a gate around it (a Sigma rule's logsource).</summary>
+public interface IEventDetection
 {
     /// <summary>Whether the scanned event satisfies the detection alone, without the gate.</summary>
     static abstract bool EvaluateDetection(scoped in EventView ev);
+}
+
+/// <summary>A compiled rule with a gate of its own: the rule (gate and detection) and the detection alone.</summary>
+public interface IGatedEventRule : IEventRule, IEventDetection
+{
+}
+
+/// <summary>
+/// A logsource gate that several rules share, emitted once (<c>Rules.Gates</c>): it reads a rule's first slots, which
+/// are the gate's fields in every rule that has it.
+/// </summary>
+public interface IEventGate
+{
+    /// <summary>Whether the scanned event passes the gate.</summary>
+    static abstract bool Evaluate(scoped in EventView ev);
 }
 
 /// <summary>
@@ -58,6 +73,35 @@ public abstract class GatedEventRule<TRule, TSchema> : EventRule<TRule, TSchema>
     protected GatedEventRule()
     {
     }
+
+    /// <summary>Whether a UTF-8 JSON event matches the detection alone, without the gate (false if malformed).</summary>
+    public static bool IsDetectionMatch(ReadOnlySpan<byte> utf8Json) => EventScanner.Matches<TableSchema<TSchema>>(utf8Json, s_evaluateDetection);
+}
+
+/// <summary>
+/// <see cref="GatedEventRule{TRule, TSchema}"/> for a rule whose gate is shared (<typeparamref name="TGate"/>): the rule's
+/// <c>Evaluate</c> is written here too, the gate then the rule's detection, so the rule class has only its detection.
+/// </summary>
+public abstract class SharedGateEventRule<TRule, TSchema, TGate>
+    where TRule : IEventDetection
+    where TSchema : struct, IFieldTableSource
+    where TGate : struct, IEventGate
+{
+    private static readonly EventCondition s_evaluate = Evaluate;
+    private static readonly EventCondition s_evaluateDetection = TRule.EvaluateDetection;
+
+    protected SharedGateEventRule()
+    {
+    }
+
+    /// <summary>The fields the rule reads, in slot order (the gate's first), each as its paths joined by <c> | </c>.</summary>
+    public static IReadOnlyList<string> Fields => TSchema.Table.Fields;
+
+    /// <summary>Whether the scanned event satisfies the rule: the shared gate, then the detection.</summary>
+    public static bool Evaluate(scoped in EventView ev) => TGate.Evaluate(in ev) && TRule.EvaluateDetection(in ev);
+
+    /// <summary>Whether a UTF-8 JSON event matches the rule (false if malformed). Allocates nothing.</summary>
+    public static bool IsMatch(ReadOnlySpan<byte> utf8Json) => EventScanner.Matches<TableSchema<TSchema>>(utf8Json, s_evaluate);
 
     /// <summary>Whether a UTF-8 JSON event matches the detection alone, without the gate (false if malformed).</summary>
     public static bool IsDetectionMatch(ReadOnlySpan<byte> utf8Json) => EventScanner.Matches<TableSchema<TSchema>>(utf8Json, s_evaluateDetection);
