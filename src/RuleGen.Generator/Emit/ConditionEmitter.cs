@@ -48,12 +48,23 @@ internal sealed partial class ConditionEmitter
     /// gate, Evaluate is gate AND condition, and EvaluateDetection is the condition alone; a gate of this rule's own
     /// (not shared) is EvaluateGate, a shared one is called in Evaluate.
     /// </summary>
-    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate = null)
+    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate = null) =>
+        EmitMembers(w, condition, evaluateModifiers, gate, documented: true, schemaAccessibility: "private");
+
+    /// <summary>
+    /// The members of a rule class deriving from the runtime's <c>EventRule</c>: as <see cref="EmitMembers(SourceWriter, Predicate, string, Predicate?)"/>,
+    /// with Evaluate and EvaluateDetection documented by the interfaces they implement (<c>IEventRule</c>,
+    /// <c>IGatedEventRule</c>) and a public schema, which the base class names.
+    /// </summary>
+    public void EmitRuleMembers(SourceWriter w, Predicate condition, Predicate? gate) =>
+        EmitMembers(w, condition, "public", gate, documented: false, schemaAccessibility: "public");
+
+    private void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate, bool documented, string schemaAccessibility)
     {
         var sharedGate = gate is null ? null : GateEmitter.SharedClassName(gate);
         if (gate is null)
         {
-            w.Line("/// <summary>The condition over an event scanned with this scope's slots (<c>Schema</c>).</summary>");
+            if (documented) w.Line("/// <summary>The condition over an event scanned with this scope's slots (<c>Schema</c>).</summary>");
             using (w.Block($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev)"))
             {
                 EmitBody(w, condition);
@@ -64,13 +75,17 @@ internal sealed partial class ConditionEmitter
             if (sharedGate is not null)
             {
                 // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's
-                // fields. A rule set evaluates the gate itself before the detection, so the rule needs no member for it.
-                w.Line("/// <summary>The rule over a scanned event: its logsource gate (shared), then the detection.</summary>");
-                w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev) && EvaluateDetection(in ev);");
+                // fields. A rule set evaluates the gate itself before the detection, so the rule needs no member for it;
+                // a rule class's Evaluate (gate, then detection) is its base's (SharedGateEventRule).
+                if (documented)
+                {
+                    w.Line("/// <summary>The rule over a scanned event: its logsource gate (shared), then the detection.</summary>");
+                    w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev) && EvaluateDetection(in ev);");
+                }
             }
             else
             {
-                w.Line("/// <summary>The rule over a scanned event: gate and detection.</summary>");
+                if (documented) w.Line("/// <summary>The rule over a scanned event: gate and detection.</summary>");
                 w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => EvaluateGate(in ev) && EvaluateDetection(in ev);");
                 w.Line();
                 w.Line("/// <summary>The gate the rule format adds around the detection (a Sigma rule's logsource).</summary>");
@@ -79,14 +94,14 @@ internal sealed partial class ConditionEmitter
                     EmitBody(w, gate);
                 }
             }
-            w.Line();
-            w.Line("/// <summary>The detection alone, without the gate.</summary>");
+            if (documented || sharedGate is null) w.Line();
+            if (documented) w.Line("/// <summary>The detection alone, without the gate.</summary>");
             using (w.Block($"{evaluateModifiers} static bool EvaluateDetection(scoped in {Rt}EventView ev)"))
             {
                 EmitBody(w, condition);
             }
         }
-        EmitSupport(w);
+        EmitSupport(w, schemaAccessibility);
     }
 
     /// <summary>A named condition method over a scanned event (a sequence step), sharing this scope's statics and schema.</summary>
@@ -100,7 +115,7 @@ internal sealed partial class ConditionEmitter
     }
 
     /// <summary>What the scope's methods use: nested queries, expression methods, static matchers, the schema.</summary>
-    public void EmitSupport(SourceWriter w)
+    public void EmitSupport(SourceWriter w, string schemaAccessibility = "private")
     {
         foreach (var (name, nested) in _nested.ToList())
         {
@@ -132,7 +147,7 @@ internal sealed partial class ConditionEmitter
         }
 
         w.Line();
-        SchemaEmitter.EmitTable(w, "Schema", _fields.Fields, _fields.UsesAllStrings);
+        SchemaEmitter.EmitTable(w, "Schema", _fields.Fields, _fields.UsesAllStrings, schemaAccessibility);
     }
 
     /// <summary>A class with IsMatch + Evaluate + schema for a nested scope.</summary>

@@ -64,11 +64,12 @@ public static class GateEmitter
         using (w.Block("public static partial class Rules"))
         {
             w.Line("/// <summary>");
-            w.Line($"/// The {gates.Count} distinct logsource gates of the rules, each emitted once; a rule's <c>EvaluateGate</c> calls its gate's");
-            w.Line("/// <c>Evaluate</c> over the rule's own slots (its first slots are the gate's fields).");
+            w.Line($"/// The {gates.Count} distinct logsource gates of the rules, each emitted once: a rule with one of them derives from");
+            w.Line("/// <c>SharedGateEventRule</c> with the gate as a type argument, whose <c>Evaluate</c> runs the gate over the rule's own");
+            w.Line("/// slots (its first slots are the gate's fields), then the rule's detection.");
             w.Line("/// </summary>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{RuleEmitter.GeneratorVersion}\")]");
-            using (w.Block($"internal static class {ClassName}"))
+            using (w.Block($"public static class {ClassName}"))
             {
                 var first = true;
                 foreach (var gate in gates)
@@ -76,7 +77,7 @@ public static class GateEmitter
                     if (!first) w.Line();
                     first = false;
                     w.Line($"/// <summary>{Literals.Xml(Describe(gate.Gate))} ({gate.Rules} rule(s)).</summary>");
-                    using (w.Block($"internal static class {gate.ClassName}"))
+                    using (w.Block($"public readonly struct {gate.ClassName} : {ConditionEmitter.Rt}IEventGate"))
                     {
                         w.Lines(Body(gate.Gate).TrimEnd('\n'));
                     }
@@ -90,7 +91,7 @@ public static class GateEmitter
     private static string Body(Predicate gate)
     {
         var w = new SourceWriter();
-        using (w.Block($"internal static bool Evaluate(scoped in {ConditionEmitter.Rt}EventView ev)"))
+        using (w.Block($"public static bool Evaluate(scoped in {ConditionEmitter.Rt}EventView ev)"))
         {
             new ConditionEmitter(RuleFields.Of(gate), "").EmitBodyOnly(w, gate);
         }

@@ -9,8 +9,9 @@ namespace RuleGen.Generator.Emit;
 public sealed record RuleEmitInput(RuleModel Rule, string TypeName, string Namespace, string DisplayPath);
 
 /// <summary>
-/// Emits one compiled rule as a static class nested in <c>Rules</c>: its metadata (<c>Info</c>), the fields it
-/// reads, <c>IsMatch</c> over UTF-8 JSON, and <c>Evaluate</c> over a scanned event (what the rule set calls).
+/// Emits one compiled rule as a class nested in <c>Rules</c>: its metadata (<c>Info</c>) and <c>Evaluate</c> over a
+/// scanned event (what the rule set calls), with the fields it reads and <c>IsMatch</c> over UTF-8 JSON from its base,
+/// the runtime's <c>EventRule</c> (a sequence: a static class with its own members).
 /// A pure function of <see cref="RuleEmitInput"/>.
 /// </summary>
 public static class RuleEmitter
@@ -48,30 +49,31 @@ public static class RuleEmitter
             }
             w.Line("/// </remarks>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{GeneratorVersion}\")]");
-            using (w.Block($"public static class {input.TypeName}"))
+            // A single-event rule's Fields, IsMatch and IsDetectionMatch are its base's (the runtime's EventRule, over
+            // this class's Evaluate and field table), written once for every rule rather than in each; with a shared
+            // gate, so is Evaluate (the gate, then EvaluateDetection). A sequence has its own members.
+            var t = input.TypeName;
+            var rt = ConditionEmitter.Rt;
+            var sharedGate = gate is null ? null : GateEmitter.SharedClassName(gate);
+            var declaration = rule.Sequence is not null ? $"public static class {t}"
+                : gate is null ? $"public sealed class {t} : {rt}EventRule<{t}, {t}.Schema>, {rt}IEventRule"
+                : sharedGate is null ? $"public sealed class {t} : {rt}GatedEventRule<{t}, {t}.Schema>, {rt}IGatedEventRule"
+                : $"public sealed class {t} : {rt}SharedGateEventRule<{t}, {t}.Schema, {GateEmitter.ClassName}.{sharedGate}>, {rt}IEventDetection";
+            using (w.Block(declaration))
             {
                 // The metadata is data in the project's metadata store (Rules.Metadata), decoded on first use and
                 // cached there, so reading Info builds none of the rule's matchers.
                 w.Line($"public static {ConditionEmitter.Rt}RuleInfo Info => {MetadataStoreEmitter.ClassName}.Store.Info(nameof({input.TypeName}));");
-                w.Line(rule.Sequence is null
-                    ? "public static global::System.Collections.Generic.IReadOnlyList<string> Fields => Schema.Table.Fields;"
-                    : $"public static global::System.Collections.Generic.IReadOnlyList<string> Fields {{ get; }} = new string[] {{ {string.Join(", ", fields.Fields.Select(f => Literals.String(f.ToString())))} }};");
-                w.Line();
                 if (rule.Sequence is { } sequence)
                 {
+                    w.Line($"public static global::System.Collections.Generic.IReadOnlyList<string> Fields {{ get; }} = new string[] {{ {string.Join(", ", fields.Fields.Select(f => Literals.String(f.ToString())))} }};");
+                    w.Line();
                     SequenceEmitter.EmitMembers(w, sequence, fields, meta.Id);
                 }
                 else
                 {
-                    ConditionEmitter.EmitIsMatch(w, "public");
                     w.Line();
-                    if (gate is not null)
-                    {
-                        ConditionEmitter.EmitIsMatch(w, "public", "IsDetectionMatch", "EvaluateDetection",
-                            "Whether a UTF-8 JSON event matches the detection alone, without the logsource gate.");
-                        w.Line();
-                    }
-                    new ConditionEmitter(fields, meta.Id).EmitMembers(w, rule.Condition!, "public", gate);
+                    new ConditionEmitter(fields, meta.Id).EmitRuleMembers(w, rule.Condition!, gate);
                 }
             }
         }
@@ -117,7 +119,12 @@ public static class RuleEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591");
         w.Line("using RuleGenRt = global::RuleGen.Runtime;");
-        if (rulesNamespace is not null) w.Line($"using {RulesAlias} = global::{rulesNamespace}.Rules;");
+        if (rulesNamespace is not null)
+        {
+            // The rule set's file: the rules' class, and the delegate its single-rule dispatch holds per rule.
+            w.Line($"using {RulesAlias} = global::{rulesNamespace}.Rules;");
+            w.Line($"using {RuleSetEmitter.MatchAlias} = global::RuleGen.Runtime.JsonEventMatch;");
+        }
         w.Line();
     }
 

@@ -18,6 +18,9 @@ public static class RuleSetEmitter
     /// <summary>Rules per generated evaluation method: keeps methods small enough for the JIT to optimise.</summary>
     private const int RulesPerChunk = 64;
 
+    /// <summary>The alias the rule set's file gives the runtime's <c>JsonEventMatch</c> delegate (one per rule in its dispatch).</summary>
+    internal const string MatchAlias = "RuleGenMatch";
+
     /// <summary>
     /// Rules from which a set consults its candidate index. Below, it evaluates every rule: the index folds and hashes
     /// each indexed value of the event, which costs more than a few rules' own first tests (usually the same literal).
@@ -315,15 +318,34 @@ public static class RuleSetEmitter
             w.Line($"private static {Rt}RuleInfo Info(int rule) => {store}.Info(s_storeIndex[rule]);");
         }
         w.Line();
-        // A rule alone scans with its own schema (its IsMatch), not the set's: what the agreement tests compare a pass with.
-        EmitChunked(w, plan, "bool", "Match", "int rule, global::System.ReadOnlySpan<byte> utf8Json, bool detectionOnly", "rule, utf8Json, detectionOnly", i =>
-        {
-            var rule = plan.Rules[i];
-            if (rule.IsSequence) return "false";
-            var type = rules + rule.TypeName;
-            return rule.HasGate ? $"detectionOnly ? {type}.IsDetectionMatch(utf8Json) : {type}.IsMatch(utf8Json)" : $"{type}.IsMatch(utf8Json)";
-        }, "return false;");
+        // A rule alone scans with its own schema (its IsMatch), not the set's: what the agreement tests compare a pass
+        // with. The matchers are a delegate per rule, made on first use (a rule set's own evaluation never needs them).
+        var match = $"{Rt}JsonEventMatch";
+        w.Line($"private static {match}[]? s_isMatch;");
+        w.Line($"private static {match}?[]? s_isDetectionMatch;");
         w.Line();
+        w.Line("// The detection-only scope uses a rule's IsDetectionMatch where it has a gate (null: the rule has none, so IsMatch).");
+        using (w.Block("private static bool Match(int rule, global::System.ReadOnlySpan<byte> utf8Json, bool detectionOnly)"))
+        {
+            w.Line("if ((uint)rule >= Count) return false;");
+            w.Line("if (detectionOnly && (s_isDetectionMatch ??= DetectionMatchers())[rule] is { } detection) return detection(utf8Json);");
+            w.Line("return (s_isMatch ??= Matchers())[rule](utf8Json);");
+        }
+        w.Line();
+        // Explicit delegate creation: a method group converted implicitly would get a compiler-made static field each
+        // to cache it in, thousands of fields and their code for delegates made once anyway.
+        EmitMatcherArray(w, plan, match, "Matchers", rule => rule.IsSequence ? $"{Rt}JsonEventMatches.Never" : $"new {MatchAlias}({rules}{rule.TypeName}.IsMatch)");
+        w.Line();
+        EmitMatcherArray(w, plan, match + "?", "DetectionMatchers", rule => !rule.IsSequence && rule.HasGate ? $"new {MatchAlias}({rules}{rule.TypeName}.IsDetectionMatch)" : "null");
+        w.Line();
+    }
+
+    private static void EmitMatcherArray(SourceWriter w, RuleSetPlan plan, string elementType, string name, System.Func<RuleSetEntry, string> element)
+    {
+        w.Line($"private static {elementType}[] {name}() => new {elementType}[]");
+        w.Line("{");
+        for (var i = 0; i < plan.Rules.Count; i++) w.Line($"    {element(plan.Rules[i])},");
+        w.Line("};");
     }
 
     /// <summary>
@@ -368,37 +390,6 @@ public static class RuleSetEmitter
         w.Line();
         w.Line("/// <inheritdoc/>");
         w.Line($"public {Rt}RuleRunSettings? RunSettingsOf(int rule) => (uint)rule < Count && s_runSettingsOf[rule] >= 0 ? s_runSettings[s_runSettingsOf[rule]] : null;");
-    }
-
-    /// <summary>
-    /// A method that switches on a rule index to a per-rule expression, in chunks of <see cref="RulesPerChunk"/> rules
-    /// (one method each, JIT-compiled when first used); <paramref name="otherwise"/> is the statement for other indexes.
-    /// </summary>
-    private static void EmitChunked(SourceWriter w, RuleSetPlan plan, string returnType, string name, string parameters, string arguments,
-        System.Func<int, string> body, string otherwise)
-    {
-        var chunks = (plan.Rules.Count + RulesPerChunk - 1) / RulesPerChunk;
-        using (w.Block($"private static {returnType} {name}({parameters})"))
-        {
-            using (w.Block($"switch (rule / {RulesPerChunk})"))
-            {
-                for (var c = 0; c < chunks; c++) w.Line($"case {c}: return {name}Chunk{c}({arguments});");
-                w.Line($"default: {otherwise}");
-            }
-        }
-        for (var c = 0; c < chunks; c++)
-        {
-            w.Line();
-            using (w.Block($"private static {returnType} {name}Chunk{c}({parameters})"))
-            {
-                using (w.Block("switch (rule)"))
-                {
-                    for (var i = c * RulesPerChunk; i < System.Math.Min(plan.Rules.Count, (c + 1) * RulesPerChunk); i++)
-                        w.Line($"case {i}: return {body(i)};");
-                    w.Line($"default: {otherwise}");
-                }
-            }
-        }
     }
 
     /// <summary>

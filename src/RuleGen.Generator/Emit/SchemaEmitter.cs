@@ -23,11 +23,11 @@ public static class SchemaEmitter
     /// A rule's (or nested scope's) schema as a table: a struct naming the <c>FieldTable</c> the runtime builds, on
     /// first use, from the fields' paths (<see cref="TableJson"/>). The remarks list the slots for the reader.
     /// </summary>
-    public static void EmitTable(SourceWriter w, string typeName, IReadOnlyList<FieldRef> fields, bool allStrings)
+    public static void EmitTable(SourceWriter w, string typeName, IReadOnlyList<FieldRef> fields, bool allStrings, string accessibility = "private")
     {
         // The table's JSON lists each slot's paths in slot order: readable as it is, so no summary repeats them.
         if (allStrings) w.Line($"// Slot {fields.Count} takes every string value of the event.");
-        using (w.Block($"private readonly struct {typeName} : {Rt}IFieldTableSource"))
+        using (w.Block($"{accessibility} readonly struct {typeName} : {Rt}IFieldTableSource"))
         {
             w.Line($"public static {Rt}FieldTable Table {{ get; }} = {Rt}FieldTable.FromJson({Literals.Utf8(TableJson(fields, allStrings))});");
         }

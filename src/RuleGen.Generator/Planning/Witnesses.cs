@@ -66,6 +66,11 @@ public static class Witnesses
     /// <summary>Bytes of the shortest prefix, suffix or substring the runtime index can search (its gram length).</summary>
     public const int MinSearchBytes = 4;
 
+    /// <summary>
+    /// The most literals one witness lists; a witness of more is its fields' presence instead (see <c>Make</c>).
+    /// </summary>
+    public const int MaxAtoms = 64;
+
     /// <summary>Witnesses of a detection required at once (the two cheapest of an AND's).</summary>
     public const int DetectionGroups = 2;
 
@@ -218,8 +223,19 @@ public static class Witnesses
             return Make(atoms, atoms.Sum(Cost));
         }
 
-        private static Witness Make(IEnumerable<WitnessAtom> atoms, double cost) =>
-            new(atoms.Distinct().ToEquatableArray(), Math.Min(cost, 1e6));
+        private static Witness Make(IEnumerable<WitnessAtom> atoms, double cost)
+        {
+            var distinct = atoms.Distinct().ToList();
+            if (distinct.Count > MaxAtoms)
+            {
+                // Hundreds of literals (a list of file hashes) are not worth indexing: the rule's own set tests them as
+                // fast as the index would, and their bytes would be most of the index's data. Their fields' presence
+                // is required all the same.
+                distinct = distinct.Select(a => Present(a.Slot)).Distinct().ToList();
+                cost = distinct.Count * PresentCost;
+            }
+            return new(distinct.ToEquatableArray(), Math.Min(cost, 1e6));
+        }
 
         /// <summary>
         /// Literals one of which a value holds when it holds one of <paramref name="atoms"/>: the rarest byte of each

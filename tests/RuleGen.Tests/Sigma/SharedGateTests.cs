@@ -4,7 +4,7 @@ namespace RuleGen.Tests.Sigma;
 
 /// <summary>
 /// Rules with the same logsource share their gate's code (<c>Rules.Gates</c>, Emit/GateEmitter): emitted once, called
-/// by each rule's <c>Evaluate</c>, and by the rule set before the rule's detection, over the rule's own first slots.
+/// by each rule's <c>Evaluate</c> (its base's, <c>SharedGateEventRule</c>), and by the rule set before the rule's detection, over the rule's own first slots.
 /// A shared gate must gate exactly as the rule's own copy did: alone and in the rule set, whatever other fields the
 /// rule reads and in what order.
 /// </summary>
@@ -25,10 +25,13 @@ public sealed class SharedGateTests : IDisposable
     public void Rules_of_one_logsource_share_one_gate_class_and_call_it()
     {
         var gates = _process.Run.Sources["RuleGates.g.cs"];
-        Assert.Equal(1, gates.Split("internal static bool Evaluate(").Length - 1);
+        Assert.Equal(1, gates.Split("public static bool Evaluate(").Length - 1);
         var rules = _process.Run.Sources.Where(s => s.Key.StartsWith("Rules.", StringComparison.Ordinal)).Select(s => s.Value).ToList();
         Assert.Equal(2, rules.Count);
-        Assert.All(rules, source => Assert.Contains("=> Gates.Gate", source));
+        // Each rule names the gate as its base's type argument; the base's Evaluate calls it.
+        Assert.All(rules, source => Assert.Contains("RuleGenRt.SharedGateEventRule<", source));
+        Assert.All(rules, source => Assert.Contains(".Schema, Gates.Gate", source));
+        Assert.All(rules, source => Assert.DoesNotContain("static bool Evaluate(", source));
     }
 
     [Theory]
