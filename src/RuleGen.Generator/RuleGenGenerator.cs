@@ -73,10 +73,14 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             .Select(static (file, ct) => (file.Path, Text: file.GetText(ct)?.ToString() ?? ""))
             .Collect();
         var fieldTypeProperty = context.AnalyzerConfigOptionsProvider
-            .Select(static (provider, _) => provider.GlobalOptions.TryGetValue("build_property._RuleGenFieldTypeList", out var value) ? value : "");
+            .Select(static (provider, _) => (
+                List: provider.GlobalOptions.TryGetValue("build_property._RuleGenFieldTypeList", out var value) ? value : "",
+                // RuleGenUndeclaredFields=dynamic: undeclared fields are text + .keyword, as dynamic mapping makes strings.
+                Dynamic: provider.GlobalOptions.TryGetValue("build_property.RuleGenUndeclaredFields", out var undeclared)
+                    && string.Equals(undeclared.Trim(), FieldTypeOverrides.DynamicStringsOption, StringComparison.OrdinalIgnoreCase)));
         var fieldTypes = fieldTypeFiles
             .Combine(fieldTypeProperty)
-            .Select(static (pair, _) => FieldTypeOverrides.Parse(pair.Left, pair.Right))
+            .Select(static (pair, _) => FieldTypeOverrides.Parse(pair.Left, pair.Right.List, pair.Right.Dynamic))
             .WithTrackingName(Steps.FieldTypes);
 
         context.RegisterSourceOutput(fieldTypes, static (spc, types) =>

@@ -175,6 +175,8 @@ internal sealed partial class ConditionEmitter
 
     private void EmitBody(SourceWriter w, Predicate condition)
     {
+        // Constants folded first: a test of a constant would leave unreachable code behind (CS0162).
+        condition = ConstantFolding.Fold(condition);
         switch (condition)
         {
             case AndPredicate and:

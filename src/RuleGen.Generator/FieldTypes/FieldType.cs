@@ -35,12 +35,17 @@ public enum FieldFamily
 }
 
 /// <summary>
-/// An Elasticsearch field type as a rule's query sees it: the mapping type name and whether a <c>lowercase</c>
-/// normalizer applies (the <c>.caseless</c> multi-fields of Elastic's endpoint mappings).
+/// An Elasticsearch field type as a rule's query sees it: the mapping type name, whether a <c>lowercase</c>
+/// normalizer applies (the <c>.caseless</c> multi-fields of Elastic's endpoint mappings), and for a text field the
+/// name of its <c>keyword</c> multi-field (<c>file_name.keyword</c>, what dynamic mapping adds to every string), which
+/// EQL compares through as Elasticsearch does.
 /// </summary>
-public sealed record FieldType(string Name, bool Lowercase = false)
+public sealed record FieldType(string Name, bool Lowercase = false, string? KeywordField = null)
 {
     public static readonly FieldType Keyword = new("keyword");
+
+    /// <summary>What Elasticsearch's dynamic mapping makes of a string: text with a <c>.keyword</c> multi-field.</summary>
+    public static FieldType DynamicString(string field) => new("text", KeywordField: field + ".keyword");
 
     private static readonly Dictionary<string, FieldFamily> s_families = new(StringComparer.Ordinal)
     {
@@ -84,7 +89,8 @@ public sealed record FieldType(string Name, bool Lowercase = false)
     /// <summary>A leaf field holds values itself (object, nested and flattened roots hold sub-fields).</summary>
     public bool IsLeaf => Family is not (FieldFamily.Object or FieldFamily.Flattened);
 
-    public override string ToString() => Lowercase ? Name + " (lowercase normalizer)" : Name;
+    public override string ToString() =>
+        (Lowercase ? Name + " (lowercase normalizer)" : Name) + (KeywordField is null ? "" : " with keyword multi-field " + KeywordField);
 }
 
 /// <summary>One user declaration: field name and type (from a *.fieldtypes.tsv file or the RuleGenFieldTypes property).</summary>

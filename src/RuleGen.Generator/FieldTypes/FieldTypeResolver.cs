@@ -22,6 +22,12 @@ public enum FieldTypeOrigin
     /// <summary>A key under a <c>flattened</c> field: keyword.</summary>
     FlattenedLeaf,
 
+    /// <summary>
+    /// Not known anywhere, and the project chose dynamic mapping for undeclared fields
+    /// (<c>RuleGenUndeclaredFields=dynamic</c>): text with a <c>.keyword</c> multi-field.
+    /// </summary>
+    DynamicMapping,
+
     /// <summary>Not known anywhere: matched as keyword.</summary>
     Unknown,
 }
@@ -37,9 +43,19 @@ public sealed record ResolvedField(string Field, string Path, FieldType Type, Fi
 }
 
 /// <summary>The user's field-type declarations (with the problems found in them), an input of every rule's lowering.</summary>
-public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Declarations, EquatableArray<DiagnosticInfo> Diagnostics)
+/// <param name="DynamicStrings">
+/// Undeclared fields are typed as Elasticsearch's dynamic mapping types a string (text with a <c>.keyword</c>
+/// multi-field) instead of keyword: the <c>RuleGenUndeclaredFields=dynamic</c> MSBuild property.
+/// </param>
+public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Declarations, EquatableArray<DiagnosticInfo> Diagnostics, bool DynamicStrings = false)
 {
     public static readonly FieldTypeOverrides None = new(EquatableArray<FieldTypeDeclaration>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+
+    /// <summary>Whether anything differs from the built-in table alone.</summary>
+    public bool IsNone => Declarations.Count == 0 && !DynamicStrings;
+
+    /// <summary>The value of the <c>RuleGenUndeclaredFields</c> property that selects <see cref="DynamicStrings"/>.</summary>
+    public const string DynamicStringsOption = "dynamic";
 
     /// <summary>The file name suffix of declaration files (<c>rulegen.fieldtypes.tsv</c>, <c>cloud.fieldtypes.tsv</c>).</summary>
     public const string FileSuffix = ".fieldtypes.tsv";
@@ -54,7 +70,7 @@ public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Dec
     /// <c>RuleGenFieldTypes</c> property (declarations separated by ';' in MSBuild, which reach the generator separated by ',' and win over files). Each declaration is
     /// <c>field type [lowercase]</c>, separated by tabs or spaces; <c>#</c> starts a comment.
     /// </summary>
-    public static FieldTypeOverrides Parse(IEnumerable<(string Path, string Text)> files, string? property)
+    public static FieldTypeOverrides Parse(IEnumerable<(string Path, string Text)> files, string? property, bool dynamicStrings = false)
     {
         var declarations = new Dictionary<string, FieldTypeDeclaration>(StringComparer.Ordinal);
         var diagnostics = new List<DiagnosticInfo>();
@@ -77,7 +93,8 @@ public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Dec
         }
         return new FieldTypeOverrides(
             declarations.Values.OrderBy(d => d.Field, StringComparer.Ordinal).ToEquatableArray(),
-            diagnostics.ToEquatableArray());
+            diagnostics.ToEquatableArray(),
+            dynamicStrings);
     }
 
     private static void ParseLine(string line, int offset, Func<int, SourceLocation> locate,
@@ -88,10 +105,10 @@ public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Dec
         var words = content.Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
         if (words.Length == 0) return;
         var length = content.TrimEnd().Length;
-        if (words.Length < 2 || words.Length > 3)
+        if (words.Length < 2 || words.Length > 4)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldTypeDeclaration, locate(length), content.Trim(),
-                "write 'field<TAB>type' or 'field<TAB>keyword<TAB>lowercase'"));
+                "write 'field<TAB>type', 'field<TAB>keyword<TAB>lowercase' or 'field<TAB>text<TAB>keyword=field.keyword'"));
             return;
         }
         if (!FieldType.IsKnownName(words[1]))
@@ -101,20 +118,40 @@ public sealed record FieldTypeOverrides(EquatableArray<FieldTypeDeclaration> Dec
             return;
         }
         var lowercase = false;
-        if (words.Length == 3)
+        string? keyword = null;
+        for (var i = 2; i < words.Length; i++)
         {
-            if (words[2] is "lowercase" or "normalizer=lowercase")
+            if (words[i] is "lowercase" or "normalizer=lowercase")
             {
                 lowercase = true;
+            }
+            else if (words[i].StartsWith("keyword=", StringComparison.Ordinal))
+            {
+                // An empty value is what an MSBuild item without Keyword metadata passes.
+                var name = words[i].Substring("keyword=".Length);
+                if (name.Length == 0) continue;
+                if (FieldType.IsKnownName(words[1]) && new FieldType(words[1]).Family != FieldFamily.Text)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldTypeDeclaration, locate(length), content.Trim(),
+                        $"only a text field has a keyword multi-field; '{words[0]}' is declared '{words[1]}'"));
+                    return;
+                }
+                if (!name.StartsWith(words[0] + ".", StringComparison.Ordinal) || name.Length == words[0].Length + 1)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldTypeDeclaration, locate(length), content.Trim(),
+                        $"a multi-field is named under its field: write keyword={words[0]}.keyword, not keyword={name}"));
+                    return;
+                }
+                keyword = name;
             }
             else
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidFieldTypeDeclaration, locate(length), content.Trim(),
-                    $"the third column may only be 'lowercase' (the lowercase normalizer), not '{words[2]}'"));
+                    $"after the type only 'lowercase' (the lowercase normalizer) or 'keyword=<field>.keyword' (a text field's keyword multi-field) may follow, not '{words[i]}'"));
                 return;
             }
         }
-        declarations[words[0]] = new FieldTypeDeclaration(words[0], new FieldType(words[1], lowercase));
+        declarations[words[0]] = new FieldTypeDeclaration(words[0], new FieldType(words[1], lowercase, keyword));
     }
 }
 
@@ -130,9 +167,17 @@ public sealed class FieldTypeResolver
     private readonly Dictionary<string, FieldType> _declared;
     private readonly Dictionary<string, ResolvedField> _cache = new(StringComparer.Ordinal);
 
+    private readonly bool _dynamicStrings;
+
     public FieldTypeResolver(FieldTypeOverrides overrides)
     {
         _declared = overrides.Declarations.ToDictionary(d => d.Field, d => d.Type, StringComparer.Ordinal);
+        // A declared keyword multi-field is a keyword field of its own name (an explicit declaration of it wins).
+        foreach (var declaration in overrides.Declarations)
+        {
+            if (declaration.Type.KeywordField is { } keyword && !_declared.ContainsKey(keyword)) _declared[keyword] = FieldType.Keyword;
+        }
+        _dynamicStrings = overrides.DynamicStrings;
     }
 
     public static FieldTypeResolver BuiltInOnly { get; } = new(FieldTypeOverrides.None);
@@ -172,6 +217,14 @@ public sealed class FieldTypeResolver
         for (var prefix = parent; prefix is not null; prefix = prefix.LastIndexOf('.') is var d and > 0 ? prefix.Substring(0, d) : null)
         {
             if (Lookup(prefix) is { Type.Family: FieldFamily.Flattened }) return new ResolvedField(field, field, FieldType.Keyword, FieldTypeOrigin.FlattenedLeaf);
+        }
+        if (_dynamicStrings)
+        {
+            // Dynamic mapping: "x.keyword" of an undeclared x is x's keyword multi-field (x's value); anything
+            // else is text with a .keyword multi-field.
+            if (parent is not null && field.EndsWith(".keyword", StringComparison.Ordinal) && Lookup(parent) is null)
+                return new ResolvedField(field, parent, FieldType.Keyword, FieldTypeOrigin.DynamicMapping);
+            return new ResolvedField(field, field, FieldType.DynamicString(field), FieldTypeOrigin.DynamicMapping);
         }
         return new ResolvedField(field, field, FieldType.Keyword, FieldTypeOrigin.Unknown);
     }

@@ -140,12 +140,7 @@ public sealed class TypedQueries
                 if (value is "true" or "false") return new FieldPredicate(reference, new ElasticBooleanMatcher(value == "true"));
                 return Invalid(field, value, location, "boolean", "write true or false");
             case FieldFamily.Date:
-            {
-                var lower = ParseDate(field, value, roundUp: false, location);
-                var upper = ParseDate(field, value, roundUp: true, location);
-                if (lower is null || upper is null) return ConstantPredicate.False;
-                return new DateRangePredicate(reference, lower, upper, Clock(lower, upper));
-            }
+                return DateQuery(field, reference, ComparisonOperator.Equal, value, location);
             case FieldFamily.Object:
                 // An object or nested field has no value of its own: Elasticsearch finds no such field and matches nothing.
                 return ConstantPredicate.False;
@@ -271,6 +266,12 @@ public sealed class TypedQueries
     public Predicate Range(ResolvedField field, ComparisonOperator op, string value, SourceLocation location)
     {
         var reference = Ref(field);
+        if (field.Origin == FieldTypeOrigin.DynamicMapping && field.Family() == FieldFamily.Text)
+        {
+            // An undeclared field under dynamic mapping: a numeric bound means the field was mapped as a number;
+            // otherwise the range runs on its .keyword multi-field (the same value).
+            field = new ResolvedField(field.Field, field.Path, FieldType.Keyword, FieldTypeOrigin.Unknown);
+        }
         switch (field.Family())
         {
             case FieldFamily.Keyword:
@@ -299,21 +300,7 @@ public sealed class TypedQueries
                 return new FieldPredicate(reference, new ElasticNumberMatcher(field.Type.Name, op, ElasticNumberText.Format(ElasticNumberText.AsType(field.Type.Name, number))));
             }
             case FieldFamily.Date:
-            {
-                // gte and lt round down, gt and lte round up; gt and lt exclude the bound.
-                var roundUp = op is ComparisonOperator.GreaterThan or ComparisonOperator.LessThanOrEqual;
-                var bound = ParseDate(field, value, roundUp, location);
-                if (bound is null) return ConstantPredicate.False;
-                DateBound? lower = null, upper = null;
-                switch (op)
-                {
-                    case ComparisonOperator.GreaterThanOrEqual: lower = bound; break;
-                    case ComparisonOperator.GreaterThan: lower = Shift(bound, +1); break;
-                    case ComparisonOperator.LessThanOrEqual: upper = bound; break;
-                    default: upper = Shift(bound, -1); break;
-                }
-                return new DateRangePredicate(reference, lower, upper, Clock(lower, upper));
-            }
+                return DateQuery(field, reference, op, value, location);
             case FieldFamily.Object:
                 return ConstantPredicate.False;
             default:
@@ -321,21 +308,11 @@ public sealed class TypedQueries
         }
     }
 
-    private static DateBound Shift(DateBound bound, int millis) =>
-        bound.IsRelative
-            ? bound with { Millis = bound.Millis + millis }
-            : bound with { Millis = bound.Millis + millis };
-
-    private EquatableArray<FieldRef> Clock(DateBound? lower, DateBound? upper) =>
-        lower is { IsRelative: true } || upper is { IsRelative: true }
-            ? _context.ClockFields.Select(FieldRef.Of).ToEquatableArray()
-            : EquatableArray<FieldRef>.Empty;
-
-    private DateBound? ParseDate(ResolvedField field, string text, bool roundUp, SourceLocation location)
+    private Predicate DateQuery(ResolvedField field, FieldRef reference, ComparisonOperator op, string value, SourceLocation location)
     {
-        if (DateMathText.TryParse(text.Trim(), roundUp, out var bound, out var error)) return bound;
-        Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDateMath, location, text, field.Field, error));
-        return null;
+        if (DateQueries.TryCreate(reference, op, value, _context.ClockFields, out var predicate, out var error)) return predicate;
+        Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidDateMath, location, value, field.Field, error));
+        return ConstantPredicate.False;
     }
 
     private static bool IsIpOrCidr(string text)
@@ -384,6 +361,47 @@ public static class ElasticNumberText
     };
 
     public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A term or range query on a date field, as Elasticsearch's date field type runs it: the value is a date
+/// (<c>strict_date_optional_time</c> or epoch millis) or date math, and a term is the range of the value's whole
+/// precision (<c>2024-01-01</c> is that day). KQL, Kibana filters and EQL all lower date tests here.
+/// </summary>
+public static class DateQueries
+{
+    /// <param name="op"><see cref="ComparisonOperator.Equal"/> for a term; otherwise the range's bound.</param>
+    /// <param name="clockFields">The fields whose value is <c>now</c> for date math (the event's time).</param>
+    public static bool TryCreate(FieldRef field, ComparisonOperator op, string value, IReadOnlyList<string> clockFields, out Predicate predicate, out string error)
+    {
+        predicate = ConstantPredicate.False;
+        DateBound? lower = null, upper = null;
+        if (op == ComparisonOperator.Equal)
+        {
+            if (!DateMathText.TryParse(value.Trim(), roundUp: false, out var low, out error)) return false;
+            if (!DateMathText.TryParse(value.Trim(), roundUp: true, out var high, out error)) return false;
+            lower = low;
+            upper = high;
+        }
+        else
+        {
+            // gte and lt round down, gt and lte round up; gt and lt exclude the bound.
+            var roundUp = op is ComparisonOperator.GreaterThan or ComparisonOperator.LessThanOrEqual;
+            if (!DateMathText.TryParse(value.Trim(), roundUp, out var bound, out error)) return false;
+            switch (op)
+            {
+                case ComparisonOperator.GreaterThanOrEqual: lower = bound; break;
+                case ComparisonOperator.GreaterThan: lower = bound with { Millis = bound.Millis + 1 }; break;
+                case ComparisonOperator.LessThanOrEqual: upper = bound; break;
+                default: upper = bound with { Millis = bound.Millis - 1 }; break;
+            }
+        }
+        var clock = lower is { IsRelative: true } || upper is { IsRelative: true }
+            ? clockFields.Select(FieldRef.Of).ToEquatableArray()
+            : EquatableArray<FieldRef>.Empty;
+        predicate = new DateRangePredicate(field, lower, upper, clock);
+        return true;
+    }
 }
 
 /// <summary>

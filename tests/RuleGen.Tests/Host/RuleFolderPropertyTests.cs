@@ -106,12 +106,19 @@ public sealed class RuleFolderPropertyTests
               <ItemGroup>
                 <RuleGenFieldType Include="my.count" Type="long" />
                 <RuleGenFieldType Include="my.user" Type="keyword" Normalizer="lowercase" />
+                <RuleGenFieldType Include="my.file" Type="text" Keyword="my.file.keyword" />
               </ItemGroup>
               <Import Project="{build}/RuleGen.targets" />
             </Project>
             """);
         var (code, output) = MsbuildQuery(temp.Path, project, new[] { "-t:RuleGenFieldTypeItems", "-getProperty:_RuleGenFieldTypeList" });
         Assert.True(code == 0, output);
-        Assert.Equal("my.addr ip,my.name keyword lowercase,my.count long ,my.user keyword lowercase", output.Trim());
+        // An item without Keyword metadata passes an empty "keyword=", which the generator ignores.
+        Assert.Equal("my.addr ip,my.name keyword lowercase,my.count long  keyword=,my.user keyword lowercase keyword=,my.file text  keyword=my.file.keyword", output.Trim());
+        var parsed = RuleGen.Generator.FieldTypes.FieldTypeOverrides.Parse(Array.Empty<(string, string)>(), output.Trim());
+        Assert.Empty(parsed.Diagnostics);
+        Assert.Equal(
+            new[] { "my.addr ip", "my.count long", "my.file text with keyword multi-field my.file.keyword", "my.name keyword (lowercase normalizer)", "my.user keyword (lowercase normalizer)" },
+            parsed.Declarations.Select(d => d.Field + " " + d.Type).ToArray());
     }
 }

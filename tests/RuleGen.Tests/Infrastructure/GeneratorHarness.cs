@@ -152,7 +152,10 @@ public static class GeneratorHarness
         CSharpCompilation.Create(assemblyName,
             new[] { CSharpSyntaxTree.ParseText("namespace Consumer { internal static class Program { } }", new CSharpParseOptions(LanguageVersion.Latest)) },
             s_references.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release,
+                // Every warning wave on, as a consumer with AnalysisLevel=latest(-all) compiles: generated code must
+                // compile without a warning under any setting (tests assert CompileDiagnostics empty).
+                warningLevel: 9999));
 
     public static CSharpGeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, AnalyzerConfigOptionsProvider? options = null, bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(

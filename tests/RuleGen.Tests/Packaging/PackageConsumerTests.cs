@@ -167,6 +167,69 @@ public sealed class PackageConsumerTests : IClassFixture<PackedRuleGen>
         Assert.Equal(inRepo.ReplaceLineEndings().Trim(), run.Output.ReplaceLineEndings().Trim());
     }
 
+    [Fact]
+    public void A_library_with_warnings_as_errors_and_every_analyzer_builds_eql_rules_with_constant_conditions()
+    {
+        _packed.Pack.AssertSucceeded();
+        var library = Path.Combine(_packed.Root, "StrictConsumer");
+        Directory.CreateDirectory(Path.Combine(library, "rules"));
+        // The strictest settings a consumer can choose: every warning wave and every analyzer rule on, and any
+        // warning an error. The library has no code of its own, so any warning comes from the generated code.
+        File.WriteAllText(Path.Combine(library, "StrictConsumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <AnalysisLevel>latest-all</AnalysisLevel>
+                <EnforceCodeStyleInBuild>true</EnforceCodeStyleInBuild>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="RuleGen" Version="{_packed.Version}" />
+                <!-- A multi-field declaration and a plain one: a malformed transform would be an RG0101 error. -->
+                <RuleGenFieldType Include="file_name" Type="text" Keyword="file_name.keyword" />
+                <RuleGenFieldType Include="my.address" Type="ip" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(library, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="rulegen-local" value="{_packed.Feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        var queries = new[]
+        {
+            "process where false",
+            "process where true",
+            "any where false",
+            "process where not true",
+            "process where process.name == \"a\" and false",
+            "process where false or process.name == \"a\"",
+            "sequence by host.id with maxspan=1m [process where false] [file where true]",
+            "sequence by host.id with maxspan=1m [process where true] [file where process.name == \"a\" or true]",
+            // Compiles only if the declaration arrived with its keyword multi-field (a text field alone is RG0305).
+            "file where file_name == \"a\" or false",
+        };
+        for (var i = 0; i < queries.Length; i++)
+        {
+            var id = "00000000-0000-4000-8000-" + (i + 1).ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+            File.WriteAllText(Path.Combine(library, "rules", $"constant{i}.toml"),
+                GeneratorHarness.ElasticRule(queries[i], $"Constant {i}", id, type: "eql", language: "eql"));
+        }
+
+        var build = Dotnet.Run(library, _packed, "build", "-c", "Release", "-p:EmitCompilerGeneratedFiles=true");
+        _output.WriteLine(build.Output);
+        build.AssertSucceeded();
+        Assert.Contains("0 Warning(s)", build.Output);
+        // The rules were compiled (not skipped): one generated file per rule.
+        var generated = Directory.EnumerateFiles(Path.Combine(library, "obj"), "Rules.Constant*.g.cs", SearchOption.AllDirectories).ToList();
+        Assert.Equal(queries.Length, generated.Count);
+    }
+
     private static string InRepoSampleOutput(string events)
     {
         var configuration = typeof(PackageConsumerTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;

@@ -24,6 +24,9 @@ public enum EqlFieldType
 public interface IEqlFieldTypes
 {
     EqlFieldType TypeOf(string field);
+
+    /// <summary>Where the field's values are in the event (a multi-field such as <c>file_name.keyword</c> reads its parent's).</summary>
+    string PathOf(string field);
 }
 
 /// <summary>
@@ -41,10 +44,18 @@ public sealed class ResolvedEqlFieldTypes : IEqlFieldTypes
     /// <summary>The built-in table alone.</summary>
     public static ResolvedEqlFieldTypes BuiltIn { get; } = new(FieldTypeResolver.BuiltInOnly);
 
+    /// <summary>
+    /// The field's EQL type. A text field with a keyword multi-field compares as keyword: Elasticsearch's EQL runs
+    /// term, wildcard and range queries on a text field's exact (keyword) multi-field. An undeclared field under
+    /// dynamic mapping stays <see cref="EqlFieldType.Unknown"/> (text compared through .keyword, numbers as numbers).
+    /// </summary>
     public EqlFieldType TypeOf(string field) =>
         _resolver.Resolve(field) is { Origin: FieldTypeOrigin.BuiltIn or FieldTypeOrigin.Declared } resolved
-            ? Classify(resolved.Type.Name)
+            ? resolved.Type.KeywordField is not null && resolved.Type.Family == FieldFamily.Text ? EqlFieldType.Keyword : Classify(resolved.Type.Name)
             : EqlFieldType.Unknown;
+
+    public string PathOf(string field) =>
+        _resolver.Resolve(field) is { Origin: FieldTypeOrigin.Declared or FieldTypeOrigin.DynamicMapping } resolved ? resolved.Path : field;
 
     /// <summary>Maps an Elasticsearch mapping type name to what EQL does with it.</summary>
     public static EqlFieldType Classify(string type) => type switch

@@ -180,7 +180,7 @@ public sealed class EqlLowering
 
     private JoinKey JoinKeyOf(EqlExpression key)
     {
-        if (key is EqlField field) return new JoinKey(FieldRef.Of(field.Path), field.Optional);
+        if (key is EqlField field) return new JoinKey(Ref(field.Path), field.Optional);
         throw Report(DiagnosticDescriptors.EqlUnsupported, key, $"join keys must be fields, not '{Source(key)}'");
     }
 
@@ -209,7 +209,7 @@ public sealed class EqlLowering
             {
                 var type = TypeOf(field.Path);
                 if (type == EqlFieldType.Boolean)
-                    return new FieldPredicate(FieldRef.Of(field.Path), new BooleanMatcher(true, AcceptStrings: true));
+                    return new FieldPredicate(Ref(field.Path), new BooleanMatcher(true, AcceptStrings: true));
                 throw Report(DiagnosticDescriptors.EqlArgumentType, field,
                     $"'{field.Path}' is not a boolean field, so it is not a condition by itself: compare it, e.g. {field.Path} != null");
             }
@@ -278,6 +278,9 @@ public sealed class EqlLowering
 
     private EqlFieldType TypeOf(string field) => _options.Types.TypeOf(field);
 
+    /// <summary>The field as the event holds it (a declared multi-field such as <c>file_name.keyword</c> reads <c>file_name</c>).</summary>
+    private FieldRef Ref(string field) => FieldRef.Of(_options.Types.PathOf(field));
+
     // ---------------------------------------------------------------------------------------------------------
     // Comparisons: field OP constant is a matcher; anything else an expression.
 
@@ -294,7 +297,7 @@ public sealed class EqlLowering
             if (other.IsNullLiteral || op is not (EqlComparisonOperator.Equal or EqlComparisonOperator.NotEqual)) return ConstantPredicate.False;
             if (other.Syntax is EqlField field)
             {
-                var exists = new ExistsPredicate(FieldRef.Of(field.Path), ExistenceKind.NonNullValue);
+                var exists = new ExistsPredicate(Ref(field.Path), ExistenceKind.NonNullValue);
                 return op == EqlComparisonOperator.Equal ? Not(exists) : exists;
             }
             var check = op == EqlComparisonOperator.Equal ? ScalarFunction.IsNull : ScalarFunction.IsNotNull;
@@ -377,7 +380,7 @@ public sealed class EqlLowering
     /// <summary><c>field OP constant</c> (OP is never NotEqual here) as a field matcher for the field's type.</summary>
     private Predicate FieldComparison(EqlField fieldSyntax, EqlComparisonOperator op, LiteralExpression constant, EqlNode at)
     {
-        var field = FieldRef.Of(fieldSyntax.Path);
+        var field = Ref(fieldSyntax.Path);
         var type = TypeOf(fieldSyntax.Path);
         var equality = op == EqlComparisonOperator.Equal;
         switch (type)
@@ -409,6 +412,8 @@ public sealed class EqlLowering
                     throw Report(DiagnosticDescriptors.EqlArgumentType, at, $"'{fieldSyntax.Path}' is an ip field: compare it with an IP address or CIDR block such as \"10.0.0.1\" or \"10.0.0.0/8\"");
                 return new FieldPredicate(field, new CidrMatcher(EquatableArray.Create(constant.Text)));
             }
+            case EqlFieldType.Date:
+                return DateTerm(fieldSyntax, field, ToRange(op), constant, at);
             case EqlFieldType.Unknown:
                 if (constant.Type is ScalarType.Integer or ScalarType.Float)
                     return new FieldPredicate(field, new NumberMatcher(ToRange(op), NumberOf(constant)!, AcceptNumericStrings: true));
@@ -420,6 +425,19 @@ public sealed class EqlLowering
                 if (equality) return new FieldPredicate(field, Matchers.Exact(constant.Text, CaseMode.Sensitive, ValueKinds.Scalars));
                 return new FieldPredicate(field, new TextRangeMatcher(ToRange(op), constant.Text, ValueKinds.Scalars));
         }
+    }
+
+    /// <summary>
+    /// <c>date OP constant</c>: Elasticsearch runs a term or range query on the date field, which parses the constant
+    /// as a date (or date math, whose <c>now</c> is the event's timestamp field), the same as KQL's date tests.
+    /// </summary>
+    private Predicate DateTerm(EqlField fieldSyntax, FieldRef field, ComparisonOperator op, LiteralExpression constant, EqlNode at)
+    {
+        if (constant.Type is not (ScalarType.String or ScalarType.Integer))
+            throw Report(DiagnosticDescriptors.EqlArgumentType, at, $"'{fieldSyntax.Path}' is a date field: compare it with a date such as \"2024-01-31T12:00:00Z\" or epoch milliseconds, not {Describe(constant.Type)}");
+        if (!global::RuleGen.Generator.FieldTypes.DateQueries.TryCreate(field, op, constant.Text, new[] { _options.TimestampField }, out var predicate, out var error))
+            throw Report(DiagnosticDescriptors.EqlArgumentType, at, $"'{fieldSyntax.Path}' is a date field, and \"{constant.Text}\" is not a date Elasticsearch accepts: {error}");
+        return predicate;
     }
 
     private static string? NumberOf(LiteralExpression constant)
@@ -447,6 +465,13 @@ public sealed class EqlLowering
 
     private Predicate LowerMatchPositive(EqlMatch match)
     {
+        // x : null is a null test, as with == (Elasticsearch's QA query equalsNullHead: bad_field : null matches every
+        // event without bad_field). null : (a > 1) does not parse here: a parenthesis after : starts a list of constants.
+        if (match.Operator == EqlMatchOperator.Colon && !match.IsList && match.Values.Count == 1 && (match.Operand is EqlNull || match.Values[0] is EqlNull))
+        {
+            return LowerComparison(new EqlComparison(EqlComparisonOperator.Equal, match.Operand, match.Values[0],
+                match.OperatorStart, match.OperatorLength, match.Start, match.Length));
+        }
         var operand = Value(match.Operand);
         var constants = new List<(LiteralExpression Value, EqlExpression Syntax)>();
         foreach (var value in match.Values)
@@ -463,7 +488,7 @@ public sealed class EqlLowering
 
         if (operand.Syntax is EqlField fieldSyntax)
         {
-            var field = FieldRef.Of(fieldSyntax.Path);
+            var field = Ref(fieldSyntax.Path);
             var type = TypeOf(fieldSyntax.Path);
             if (type == EqlFieldType.Text)
                 throw Report(DiagnosticDescriptors.EqlUnsupported, fieldSyntax,
@@ -575,6 +600,8 @@ public sealed class EqlLowering
                         throw Report(DiagnosticDescriptors.EqlArgumentType, c.Syntax, $"'{syntax.Path}' is a boolean field: list true or false");
                     return (Predicate)new FieldPredicate(field, new BooleanMatcher(c.Value.Text == "true", AcceptStrings: true));
                 }));
+            case EqlFieldType.Date:
+                return AnyOf(values.Select(c => DateTerm(syntax, field, ComparisonOperator.Equal, c.Value, c.Syntax)));
             case EqlFieldType.Ip:
                 foreach (var c in values)
                 {
@@ -685,7 +712,7 @@ public sealed class EqlLowering
                 if (type == EqlFieldType.Text)
                     throw Report(DiagnosticDescriptors.EqlUnsupported, f, $"'{f.Path}' is a text field, which Elasticsearch EQL does not search (text fields are analysed): use a keyword field, or a KQL rule");
                 ScalarType? staticType = type == EqlFieldType.Unknown ? null : type.StaticType();
-                return new Operand(new FieldExpression(FieldRef.Of(f.Path), type.ValueKind()), staticType, true, f);
+                return new Operand(new FieldExpression(Ref(f.Path), type.ValueKind()), staticType, true, f);
             }
             case EqlNegate neg:
             {
@@ -714,9 +741,42 @@ public sealed class EqlLowering
             }
             case EqlCall call:
                 return Call(call);
+            case EqlComparison comparison:
+                return ComparisonValue(comparison);
             default:
-                throw Report(DiagnosticDescriptors.EqlUnsupported, expression, $"'{Source(expression)}' cannot be used as a value here");
+                // Elasticsearch evaluates a condition used as a value (in a script); RuleGen compiles comparisons
+                // there (null == (a > 1)), not yet the other conditions.
+                throw Report(DiagnosticDescriptors.EqlUnsupported, expression,
+                    $"RuleGen does not compile '{Source(expression)}' as a value (Elasticsearch does): it compiles comparisons used as values, such as null == (a > 1); write this condition on its own, outside the comparison");
         }
+    }
+
+    /// <summary>
+    /// A comparison used as a value (<c>null == (exit_code > -1)</c>): true, false, or null when either side is null,
+    /// as Elasticsearch's comparisons are (its <c>exitCodeGtMinusOne</c> and <c>nullEqualityWithGtAndHead</c> QA
+    /// queries: <c>exit_code > -1</c> is null for an event without exit_code). A null test inside
+    /// (<c>(x == null)</c>) is true or false, never null (the planner's ReplaceNullChecks turns it into IsNull).
+    /// </summary>
+    private Operand ComparisonValue(EqlComparison comparison)
+    {
+        var left = Value(comparison.Left);
+        var right = Value(comparison.Right);
+        var op = comparison.Operator;
+        if (left.IsNullLiteral || right.IsNullLiteral)
+        {
+            var other = left.IsNullLiteral ? right : left;
+            ValueExpression test = other.IsNullLiteral || op is not (EqlComparisonOperator.Equal or EqlComparisonOperator.NotEqual)
+                ? LiteralExpression.Null
+                : new FunctionExpression(op == EqlComparisonOperator.Equal ? ScalarFunction.IsNull : ScalarFunction.IsNotNull, false, EquatableArray.Create(other.Expression));
+            return new Operand(test, test is LiteralExpression ? ScalarType.Null : ScalarType.Boolean, other.HasFields, comparison);
+        }
+        if (left.HasFields && right.HasFields)
+        {
+            throw Report(DiagnosticDescriptors.EqlUnsupported, comparison,
+                "RuleGen does not compare a field with another field (even through functions): compare each with a constant, or use a function such as startsWith(a, b) or stringContains(a, b)");
+        }
+        CheckComparable(left, right, comparison);
+        return new Operand(new ComparisonExpression(ToValueComparison(op), left.Expression, right.Expression), ScalarType.Boolean, left.HasFields || right.HasFields, comparison);
     }
 
     private LiteralExpression NumberLiteral(string text, bool isInteger, EqlNode at)

@@ -183,7 +183,7 @@ public static class ElasticRuleParser
             TimestampField = rule.String("timestamp_field") ?? EqlRuleOptions.Default.TimestampField,
             TiebreakerField = rule.String("tiebreaker_field"),
             LookbackNanos = lookback,
-            Types = fieldTypes.Declarations.Count == 0 ? ResolvedEqlFieldTypes.BuiltIn : new ResolvedEqlFieldTypes(new FieldTypeResolver(fieldTypes)),
+            Types = fieldTypes.IsNone ? ResolvedEqlFieldTypes.BuiltIn : new ResolvedEqlFieldTypes(new FieldTypeResolver(fieldTypes)),
         };
         var query = (string)queryNode.Value;
         SourceLocation Locate(int start, int length) =>
