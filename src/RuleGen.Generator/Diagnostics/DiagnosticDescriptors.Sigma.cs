@@ -103,12 +103,12 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SigmaCorrelationUnknownOperator = new(
         "RG0221", "Unknown correlation condition operator",
-        "Correlation rule '{0}' is not compiled: unknown condition '{1}'; use gt, gte, lt, lte, eq or neq (with 'field' for value_count)",
+        "Correlation rule '{0}' is not compiled: unknown condition '{1}'; use gt, gte, lt, lte, eq or neq (with 'field' for value_count and the value_* metrics, and 'percentile' for value_percentile)",
         Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor SigmaCorrelationUnsupportedType = new(
         "RG0222", "Correlation type not supported yet",
-        "Correlation rule '{0}' is not compiled: type {1} is not supported yet (RuleGen runs event_count, value_count, temporal and temporal_ordered); the other rules are unaffected",
+        "Correlation rule '{0}' is not compiled: type {1} is not supported yet (RuleGen runs event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, value_percentile and value_median); the other rules are unaffected",
         Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor SigmaBacktrackingRegex = new(
