@@ -58,6 +58,8 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         public const string Metadata = "Metadata";
         public const string Gates = "Gates";
         public const string SigmaConfig = "SigmaConfig";
+        public const string SigmaFilters = "SigmaFilters";
+        public const string FilteredRules = "FilteredRules";
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -139,7 +141,19 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
             foreach (var diagnostic in rule.Diagnostics) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
 
-        var named = parsed.Collect()
+        // Sigma filters (rule folders and the config), then each rule with the filters that name it ANDed in. The
+        // filter list is equal after an edit that touches no filter, so the rules it is combined with stay cached.
+        var filters = parsed.Collect()
+            .Combine(sigmaConfig)
+            .Select(static (pair, _) => SigmaFilterPlan.Collect(pair.Left, pair.Right))
+            .WithTrackingName(Steps.SigmaFilters);
+        var filtered = parsed
+            .Combine(filters)
+            .Combine(sigmaConfig)
+            .Select(static (pair, _) => SigmaFilterPlan.Apply(pair.Left.Left, pair.Left.Right, pair.Right))
+            .WithTrackingName(Steps.FilteredRules);
+
+        var named = filtered.Collect()
             .Combine(options)
             .Combine(sigmaConfig)
             .Select(static (pair, _) => NameRules(pair.Left.Left, pair.Left.Right, pair.Right))
@@ -248,7 +262,12 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
                 ? ImmutableArray.Create(ElasticRuleParser.Parse(file.Path, file.Text, file.FieldTypes))
                 : SigmaRuleParser.ParseAll(file.Path, file.Text, file.Profile, sigmaConfig);
             var ruleSets = RuleSetNames.Parse(file.RuleSets);
-            return models.Select(model => model with { DisplayPath = file.DisplayPath, RuleSets = ruleSets }).ToImmutableArray();
+            return models.Select(model => model with
+            {
+                DisplayPath = file.DisplayPath,
+                RuleSets = ruleSets,
+                Filter = model.Filter is null ? null : model.Filter with { DisplayPath = file.DisplayPath, RuleSets = ruleSets },
+            }).ToImmutableArray();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -289,6 +308,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         var emitInputs = inputs.ToEquatableArray();
         var (correlations, correlationDiagnostics) = CorrelationPlan.Resolve(emitInputs, rules.Where(r => r.Correlation is not null).ToList(), sigmaConfig ?? SigmaConfig.Empty);
         diagnostics.AddRange(correlationDiagnostics);
+        diagnostics.AddRange(SigmaFilterPlan.Unused(rules, SigmaFilterPlan.Collect(rules, sigmaConfig ?? SigmaConfig.Empty)));
         return new NamedRuleSet(options.Namespace, emitInputs, diagnostics.ToEquatableArray()) { Correlations = correlations };
     }
 

@@ -74,11 +74,6 @@ public static partial class DiagnosticDescriptors
         "Profile '{1}' cannot recognise {0} on an event: the rule matches nothing in the full scope (MatchScope.DetectionOnly still judges its detection); map it under 'logsources:' or 'logsource_fields:' in a RuleGenSigmaConfig file",
         Sigma, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
-    public static readonly DiagnosticDescriptor SigmaFilter = new(
-        "RG0215", "Sigma filter not applied",
-        "Sigma filter '{0}' is not applied: filters are not supported yet; add its conditions to the rules as 'not' selections",
-        Sigma, DiagnosticSeverity.Info, isEnabledByDefault: true);
-
     public static readonly DiagnosticDescriptor SigmaInvalidConfig = new(
         "RG0216", "Invalid RuleGen Sigma configuration", "Invalid RuleGenSigmaConfig file: {0}",
         Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
@@ -103,16 +98,27 @@ public static partial class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor SigmaCorrelationUnknownOperator = new(
         "RG0221", "Unknown correlation condition operator",
-        "Correlation rule '{0}' is not compiled: unknown condition '{1}'; use gt, gte, lt, lte, eq or neq (with 'field' for value_count)",
+        "Correlation rule '{0}' is not compiled: unknown condition '{1}'; use gt, gte, lt, lte, eq or neq (with 'field' for value_count and the value_* metrics, and 'percentile' for value_percentile)",
         Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor SigmaCorrelationUnsupportedType = new(
         "RG0222", "Correlation type not supported yet",
-        "Correlation rule '{0}' is not compiled: type {1} is not supported yet (RuleGen runs event_count, value_count, temporal and temporal_ordered); the other rules are unaffected",
+        "Correlation rule '{0}' is not compiled: type {1} is not supported yet (RuleGen runs event_count, value_count, temporal, temporal_ordered, value_sum, value_avg, value_percentile and value_median); the other rules are unaffected",
         Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor SigmaBacktrackingRegex = new(
         "RG0223", "Regular expression needs backtracking",
         "The regular expression '{0}' uses {1}, which only the backtracking engine runs: it is matched with a timeout (a match that runs out of time counts as no match and is counted for the rule) instead of in linear time; rewrite it without {2} to make it immune to slow inputs",
+        Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    // RG0215 (filters not applied) is retired: filters are applied (RG0225, RG0226).
+
+    public static readonly DiagnosticDescriptor SigmaInvalidFilter = new(
+        "RG0225", "Invalid Sigma filter", "Invalid Sigma filter, not applied: {0}",
+        Sigma, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor SigmaFilterNamesNoRule = new(
+        "RG0226", "Sigma filter applies to no rule",
+        "Sigma filter '{0}' applies to no rule for '{1}': {2}",
         Sigma, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 }

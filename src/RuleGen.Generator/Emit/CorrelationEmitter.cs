@@ -22,7 +22,7 @@ public static class CorrelationEmitter
             foreach (var c in plan.Correlations)
             {
                 w.Line($"// {Literals.Comment(c.Metadata.Name)} ({c.DisplayPath}): {c.Type} within {Seconds(c.TimespanNanos)} s"
-                    + (c.Condition.Count == 0 ? "" : " when the count is " + string.Join(" and ", c.Condition.Select(k => k.Operator + " " + k.Value.ToString(CultureInfo.InvariantCulture)))));
+                    + (c.Condition.Count == 0 ? "" : $" when {Judged(c)} is " + string.Join(" and ", c.Condition.Select(k => k.Operator + " " + Number(k.Value)))));
                 w.Line("new(");
                 using (w.Indent())
                 {
@@ -50,10 +50,15 @@ public static class CorrelationEmitter
                     w.Line(Strings(c.GroupBy) + ",");
                     w.Line($"timespanNanos: {c.TimespanNanos.ToString(CultureInfo.InvariantCulture)}L,");
                     w.Line($"new {Rt}CorrelationCriterion[] {{ "
-                        + string.Join(", ", c.Condition.Select(k => $"new({Rt}CorrelationOperator.{OperatorName(k.Operator)}, {k.Value.ToString(CultureInfo.InvariantCulture)}L)"))
+                        + string.Join(", ", c.Condition.Select(k => $"new({Rt}CorrelationOperator.{OperatorName(k.Operator)}, {Number(k.Value)}d)"))
                         + " },");
-                    w.Line($"generate: {Literals.Bool(c.Generate)})" + (c.Metadata.TimeFields.Count == 0 ? "," : ""));
-                    if (c.Metadata.TimeFields.Count > 0) w.Line($"{{ TimeFields = {Strings(c.Metadata.TimeFields)} }},");
+                    var init = new[]
+                    {
+                        c.Metadata.TimeFields.Count == 0 ? null : $"TimeFields = {Strings(c.Metadata.TimeFields)}",
+                        c.Type is "value_percentile" or "value_median" ? $"Percentile = {Number(c.Percentile)}d" : null,
+                    }.Where(p => p is not null).ToList();
+                    w.Line($"generate: {Literals.Bool(c.Generate)})" + (init.Count == 0 ? "," : ""));
+                    if (init.Count > 0) w.Line($"{{ {string.Join(", ", init)} }},");
                 }
             }
         }
@@ -67,6 +72,23 @@ public static class CorrelationEmitter
     private static string Strings(System.Collections.Generic.IEnumerable<string> values) =>
         "new string[] { " + string.Join(", ", values.Select(Literals.String)) + " }";
 
+    /// <summary>A number as a C# literal body and as the comment shows it: the shortest text that reads back the same.</summary>
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>What the condition compares, for the comment: "the count", "the sum of Bytes", "the 95th percentile of Bytes".</summary>
+    private static string Judged(CorrelationEntry c)
+    {
+        var field = c.Sources.Count > 0 ? c.Sources[0].ValueField : null;
+        return c.Type switch
+        {
+            "value_sum" => $"the sum of {Literals.Comment(field ?? "")}",
+            "value_avg" => $"the average of {Literals.Comment(field ?? "")}",
+            "value_percentile" => $"percentile {Number(c.Percentile)} of {Literals.Comment(field ?? "")}",
+            "value_median" => $"the median of {Literals.Comment(field ?? "")}",
+            _ => "the count",
+        };
+    }
+
     private static string Seconds(long nanos) => (nanos / 1_000_000_000L).ToString(CultureInfo.InvariantCulture);
 
     private static string TypeName(string type) => type switch
@@ -74,6 +96,10 @@ public static class CorrelationEmitter
         "event_count" => "EventCount",
         "value_count" => "ValueCount",
         "temporal" => "Temporal",
+        "value_sum" => "ValueSum",
+        "value_avg" => "ValueAverage",
+        "value_percentile" => "ValuePercentile",
+        "value_median" => "ValueMedian",
         _ => "TemporalOrdered",
     };
 

@@ -47,6 +47,12 @@ public static class RuleEmitter
                 foreach (var line in query.Replace("\r\n", "\n").Trim('\n').Split('\n')) w.Line("/// " + Literals.Xml(line));
                 w.Line("/// </code>");
             }
+            if (rule.AppliedFilters.Count > 0)
+            {
+                // Sigma filters change what the rule matches: say so where the rule's query is shown.
+                w.Line("/// Sigma filters ANDed into the condition (the checks below include them):<br/>");
+                foreach (var filter in rule.AppliedFilters) w.Line($"/// - <c>{Literals.Xml(filter)}</c><br/>");
+            }
             w.Line("/// </remarks>");
             w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"RuleGen\", \"{GeneratorVersion}\")]");
             // A single-event rule's Fields, IsMatch and IsDetectionMatch are its base's (the runtime's EventRule, over

@@ -126,6 +126,12 @@ public sealed record RuleModel(
     /// </summary>
     public CorrelationModel? Correlation { get; init; }
 
+    /// <summary>A Sigma filter document (applied to the rules it names, Planning/SigmaFilterPlan); null for other rules.</summary>
+    public RuleFormats.Sigma.SigmaFilterModel? Filter { get; init; }
+
+    /// <summary>The Sigma filters ANDed into this rule's condition, as their generated code shows them.</summary>
+    public EquatableArray<string> AppliedFilters { get; init; } = EquatableArray<string>.Empty;
+
     /// <summary>Where the rule's id is written (for diagnostics about it), or the file start.</summary>
     public SourceLocation? IdLocation { get; init; }
 

@@ -31,7 +31,11 @@ public sealed record CorrelationEntry(
     EquatableArray<string> GroupBy,
     long TimespanNanos,
     EquatableArray<CorrelationCriterionModel> Condition,
-    bool Generate);
+    bool Generate)
+{
+    /// <summary>value_percentile and value_median: the percentile judged (0 to 100); else 0.</summary>
+    public double Percentile { get; init; }
+}
 
 /// <summary>The correlations of one rule set, in order (by source path, then id).</summary>
 public sealed record CorrelationSet(string RuleSet, EquatableArray<CorrelationEntry> Entries);
@@ -152,7 +156,7 @@ public static class CorrelationPlan
                 };
             }).ToEquatableArray();
             entries.Add(new CorrelationEntry(model.Metadata, model.DisplayPath, correlation.Type, sources, correlation.GroupBy,
-                correlation.TimespanNanos, correlation.Condition, correlation.Generate));
+                correlation.TimespanNanos, correlation.Condition, correlation.Generate) { Percentile = correlation.Percentile });
         }
         return entries;
     }

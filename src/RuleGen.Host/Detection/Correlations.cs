@@ -23,6 +23,9 @@ public sealed class CorrelationHit
     /// <summary>value_count: the distinct values counted.</summary>
     public IReadOnlyList<string> Values { get; init; } = Array.Empty<string>();
 
+    /// <summary>The metric types: the sum, average, percentile or median the condition judged (<see cref="Count"/>: the events aggregated).</summary>
+    public double? Metric { get; init; }
+
     public long FirstNanos => Events.Count == 0 ? LastNanos : Events.Min(e => e.TimeNanos);
 
     public required long LastNanos { get; init; }
@@ -75,6 +78,11 @@ public sealed class CorrelationAlert(CompiledRule rule, Execution execution, Cor
         }
         writer.WriteEndObject();
         writer.WriteNumber("rulegen.correlation.count", Hit.Count);
+        if (Hit.Metric is { } metric)
+        {
+            writer.WriteNumber("rulegen.correlation.value", metric);
+            if (Hit.Definition.Type == CorrelationType.ValuePercentile) writer.WriteNumber("rulegen.correlation.percentile", Hit.Definition.Percentile);
+        }
         if (Hit.Definition.Type == CorrelationType.ValueCount)
         {
             writer.WriteStartArray("rulegen.correlation.values");
@@ -101,6 +109,10 @@ public sealed class CorrelationAlert(CompiledRule rule, Execution execution, Cor
         CorrelationType.EventCount => "event_count",
         CorrelationType.ValueCount => "value_count",
         CorrelationType.Temporal => "temporal",
+        CorrelationType.ValueSum => "value_sum",
+        CorrelationType.ValueAverage => "value_avg",
+        CorrelationType.ValuePercentile => "value_percentile",
+        CorrelationType.ValueMedian => "value_median",
         _ => "temporal_ordered",
     };
 }
@@ -326,6 +338,18 @@ internal sealed class CorrelationEngine
                     if (values.Count == 0) continue;
                     value = values[0].Text;
                 }
+                else if (definition.IsMetric)
+                {
+                    // The field's first value that is a number (a JSON number, or a string holding one, as a numeric
+                    // mapping coerces it); an event without one is not aggregated, as a sum aggregation skips it.
+                    var values = fields.ValueField is null ? new List<FieldValue>() : ValuesOf(root.Value, fields.ValuePaths, fields.ValueField);
+                    value = null;
+                    foreach (var v in values)
+                    {
+                        if (CorrelationMetrics.TryNumber(v.Text, out _)) { value = v.Text; break; }
+                    }
+                    if (value is null) { runner.Statistics.NotNumeric++; continue; }
+                }
                 if (time < _horizon)
                 {
                     runner.Statistics.Late++;
@@ -395,7 +419,14 @@ internal sealed class CorrelationEngine
             }
             if (!complete) continue;
             var e = new CorrelationEvent(hit.Definition.Info.Id, hit.Events[^1].Source, hit.LastNanos);
-            var input = new CorrelationInput(c, s, group, null, e, arrival) { Nested = hit.Events };
+            // A metric correlation over another correlation aggregates that one's metric (none: not aggregated).
+            string? value = null;
+            if (consumer.IsMetric)
+            {
+                if (hit.Metric is not { } metric) { _runners[c].Statistics.NotNumeric++; continue; }
+                value = metric.ToString("R", CultureInfo.InvariantCulture);
+            }
+            var input = new CorrelationInput(c, s, group, value, e, arrival) { Nested = hit.Events };
             Process(input, arrival);
         }
     }
@@ -456,6 +487,24 @@ internal sealed class CorrelationEngine
     }
 }
 
+/// <summary>The arithmetic of the metric correlations (value_sum, value_avg, value_percentile, value_median).</summary>
+public static class CorrelationMetrics
+{
+    /// <summary>A value of a metric correlation's field as a number (invariant culture; JSON number text or a numeric string).</summary>
+    public static bool TryNumber(string text, out double value) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && !double.IsNaN(value) && !double.IsInfinity(value);
+
+    /// <summary>The <paramref name="percentile"/>-th percentile (0 to 100) of sorted values: linear interpolation between the closest ranks.</summary>
+    public static double PercentileOfSorted(ReadOnlySpan<double> sorted, double percentile)
+    {
+        if (sorted.Length == 0) return 0;
+        var rank = Math.Clamp(percentile, 0, 100) / 100 * (sorted.Length - 1);
+        var lower = (int)Math.Floor(rank);
+        var upper = Math.Min(lower + 1, sorted.Length - 1);
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (rank - lower);
+    }
+}
+
 /// <summary>One event (or nested hit) as a correlation takes it.</summary>
 internal sealed record CorrelationInput(int Correlation, int Source, FieldValue[] Group, string? Value, CorrelationEvent Event, long Arrival)
 {
@@ -472,7 +521,20 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
 
     public Dictionary<string, Group> Groups { get; } = new(StringComparer.Ordinal);
 
-    private bool Slides => definition.Type is CorrelationType.Temporal or CorrelationType.TemporalOrdered || definition.Condition.All(c => c.IsMonotone);
+    /// <summary>Sorted copy of a group's values for a percentile (reused: judging allocates nothing).</summary>
+    private double[] _sorted = Array.Empty<double>();
+
+    /// <summary>
+    /// Whether the condition slides over the last timespan: temporal types, and counts and sums with only gt / gte (more
+    /// events can only make them true). value_avg, value_percentile and value_median are not monotone in more events,
+    /// so they, like lt / lte / eq / neq and ranges, are judged over a whole frame.
+    /// </summary>
+    private bool Slides => definition.Type switch
+    {
+        CorrelationType.Temporal or CorrelationType.TemporalOrdered => true,
+        CorrelationType.ValueAverage or CorrelationType.ValuePercentile or CorrelationType.ValueMedian => false,
+        _ => definition.Condition.All(c => c.IsMonotone),
+    };
 
     public sealed class Group
     {
@@ -481,6 +543,8 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
         public long LastUpdate;
         public readonly List<(long Time, CorrelationEvent[] Events, int Source, string? Value)> Entries = new();
         public long Count;
+        /// <summary>Metric types in a fixed frame: the sum of every value the frame took (its average is Sum / Count), whatever the entry bound dropped.</summary>
+        public double Sum;
         /// <summary>temporal_ordered: per step, the latest-starting partial chain that reached it.</summary>
         public (long Start, List<CorrelationEvent> Events)?[] Chains = Array.Empty<(long, List<CorrelationEvent>)?>();
     }
@@ -508,9 +572,10 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
                     group.Entries.RemoveAll(e => e.Time < t - definition.TimespanNanos);
                     Append(group, t, events, input, options);
                     var count = CountOf(group);
-                    if (definition.Type is CorrelationType.Temporal && definition.Condition.Count == 0 ? count == definition.Sources.Count : definition.Condition.All(c => c.Holds(count)))
+                    var measure = Measure(group, count);
+                    if (definition.Type is CorrelationType.Temporal && definition.Condition.Count == 0 ? count == definition.Sources.Count : definition.Condition.All(c => c.Holds(measure)))
                     {
-                        var hit = HitOf(group, count, t);
+                        var hit = HitOf(group, count, t, measure);
                         Groups.Remove(key);
                         return hit;
                     }
@@ -537,6 +602,12 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
             var keep = Math.Min(needed, options.MaxCorrelationEventsPerGroup);
             if (group.Entries.Count > keep) group.Entries.RemoveRange(0, group.Entries.Count - keep);
         }
+        else if (definition.IsMetric)
+        {
+            // Every event is an entry with its value; a frame also keeps its exact running sum.
+            group.Sum += CorrelationMetrics.TryNumber(input.Value ?? "", out var number) ? number : 0;
+            if (group.Entries.Count > options.MaxCorrelationEventsPerGroup) group.Entries.RemoveAt(0);
+        }
         else if (definition.Type == CorrelationType.ValueCount)
         {
             // One entry per distinct value: its latest occurrence.
@@ -556,11 +627,48 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
     private long CountOf(Group group) => definition.Type switch
     {
         CorrelationType.EventCount => Slides ? group.Entries.Count : group.Count,
+        CorrelationType.ValueSum or CorrelationType.ValueAverage => Slides ? group.Entries.Count : group.Count,
+        CorrelationType.ValuePercentile or CorrelationType.ValueMedian => group.Entries.Count,
         CorrelationType.ValueCount => group.Entries.Select(e => e.Value).Distinct().Count(),
         _ => group.Entries.Select(e => e.Source).Distinct().Count(),
     };
 
-    private CorrelationHit HitOf(Group group, long count, long last) => new()
+    /// <summary>
+    /// What the condition compares: the count, or for the metric types the sum (of the window's entries when sliding,
+    /// of the whole frame otherwise), the average (the frame's sum over its events), or the percentile of the kept
+    /// values by linear interpolation between the closest ranks (rank = p / 100 x (n - 1); the median is p = 50, the
+    /// mean of the two middle values when n is even).
+    /// </summary>
+    private double Measure(Group group, long count)
+    {
+        switch (definition.Type)
+        {
+            case CorrelationType.ValueSum when Slides:
+                var sum = 0.0;
+                foreach (var e in group.Entries) sum += CorrelationMetrics.TryNumber(e.Value ?? "", out var v) ? v : 0;
+                return sum;
+            case CorrelationType.ValueSum:
+                return group.Sum;
+            case CorrelationType.ValueAverage:
+                return group.Count == 0 ? 0 : group.Sum / group.Count;
+            case CorrelationType.ValuePercentile or CorrelationType.ValueMedian:
+                return Percentile(group);
+            default:
+                return count;
+        }
+    }
+
+    private double Percentile(Group group)
+    {
+        var n = group.Entries.Count;
+        if (n == 0) return 0;
+        if (_sorted.Length < n) _sorted = new double[Math.Max(n, Math.Min(2 * _sorted.Length, 1 << 20))];
+        for (var i = 0; i < n; i++) _sorted[i] = CorrelationMetrics.TryNumber(group.Entries[i].Value ?? "", out var v) ? v : 0;
+        Array.Sort(_sorted, 0, n);
+        return CorrelationMetrics.PercentileOfSorted(_sorted.AsSpan(0, n), definition.Percentile);
+    }
+
+    private CorrelationHit HitOf(Group group, long count, long last, double measure) => new()
     {
         Definition = definition,
         Group = group.Values,
@@ -568,6 +676,7 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
         Count = count,
         Values = definition.Type == CorrelationType.ValueCount ? group.Entries.Select(e => e.Value!).Distinct().ToList() : Array.Empty<string>(),
         LastNanos = last,
+        Metric = definition.IsMetric ? measure : null,
     };
 
     /// <summary>
@@ -610,8 +719,9 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
             _frameEnds.Dequeue();
             if (!Groups.TryGetValue(key, out var group) || group.FrameStart == long.MinValue || group.FrameStart + definition.TimespanNanos != end) continue;
             var count = CountOf(group);
+            var measure = Measure(group, count);
             Groups.Remove(key);
-            if (definition.Condition.All(c => c.Holds(count))) hits.Add(HitOf(group, count, group.Entries.Count == 0 ? end : group.Entries[^1].Time));
+            if (definition.Condition.All(c => c.Holds(measure))) hits.Add(HitOf(group, count, group.Entries.Count == 0 ? end : group.Entries[^1].Time, measure));
         }
         return hits;
     }
@@ -642,6 +752,7 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
             writer.WriteNumber("frameStart", group.FrameStart);
             writer.WriteNumber("lastUpdate", group.LastUpdate);
             writer.WriteNumber("count", group.Count);
+            if (group.Sum != 0) writer.WriteNumber("sum", group.Sum);
             writer.WriteStartArray("entries");
             foreach (var e in group.Entries)
             {
@@ -684,6 +795,7 @@ internal sealed class CorrelationState(CorrelationDefinition definition)
                 FrameStart = g.GetProperty("frameStart").GetInt64(),
                 LastUpdate = g.GetProperty("lastUpdate").GetInt64(),
                 Count = g.GetProperty("count").GetInt64(),
+                Sum = g.TryGetProperty("sum", out var sum) ? sum.GetDouble() : 0,
                 Chains = g.GetProperty("chains").EnumerateArray().Select(c => c.ValueKind == JsonValueKind.Null
                     ? ((long, List<CorrelationEvent>)?)null
                     : (c.GetProperty("start").GetInt64(), StateFormat.ReadCorrelationEvents(c.GetProperty("events")).ToList())).ToArray(),

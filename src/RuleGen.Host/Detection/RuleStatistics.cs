@@ -33,6 +33,9 @@ public sealed class RuleStatistics
     /// <summary>Matching events without a time on the rule's clock (stamped with the stream's time).</summary>
     public long NoTimestamp { get; internal set; }
 
+    /// <summary>Metric correlations (value_sum, value_avg, value_percentile, value_median): matches whose field held no number, not aggregated.</summary>
+    public long NotNumeric { get; internal set; }
+
     /// <summary>Matching events dropped because the rule already held its bound of pending events.</summary>
     public long DroppedOverBound { get; internal set; }
 
@@ -51,6 +54,7 @@ public sealed class RuleStatistics
         Late += other.Late;
         InGap += other.InGap;
         NoTimestamp += other.NoTimestamp;
+        NotNumeric += other.NotNumeric;
         DroppedOverBound += other.DroppedOverBound;
         Evicted += other.Evicted;
     }

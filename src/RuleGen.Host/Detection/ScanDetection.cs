@@ -242,6 +242,7 @@ public sealed class ScanDetection : IDetectionAlertSink
         if (totals.DroppedOverBound > 0) notSearched.Add(string.Format(c, "{0:N0} over the pending-events bound", totals.DroppedOverBound));
         if (notSearched.Count > 0) stderr.WriteLine("  matches no execution searched: " + string.Join("; ", notSearched));
         if (totals.NoTimestamp > 0) stderr.WriteLine(string.Format(c, "  matches without a timestamp: {0:N0} (given the stream's time)", totals.NoTimestamp));
+        if (totals.NotNumeric > 0) stderr.WriteLine(string.Format(c, "  correlation matches whose field held no number: {0:N0} (not aggregated)", totals.NotNumeric));
         if (totals.Suppressed > 0 || totals.AlertUpdates > 0)
             stderr.WriteLine(string.Format(c, "  suppressed: {0:N0} candidate {1} folded into suppressed alerts ({2:N0} rewritten with final counts)",
                 totals.Suppressed, Plural(totals.Suppressed, "alert", "alerts"), totals.AlertUpdates));

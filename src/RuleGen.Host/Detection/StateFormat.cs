@@ -165,6 +165,7 @@ internal static class StateFormat
         foreach (var v in hit.Values) writer.WriteStringValue(v);
         writer.WriteEndArray();
         writer.WriteNumber("last", hit.LastNanos);
+        if (hit.Metric is { } metric) writer.WriteNumber("metric", metric);
     }
 
     public static CorrelationHit ReadHit(JsonElement e, IReadOnlyList<CorrelationDefinition> definitions)
@@ -178,6 +179,7 @@ internal static class StateFormat
             Count = e.GetProperty("count").GetInt64(),
             Values = e.GetProperty("values").EnumerateArray().Select(v => v.GetString()!).ToList(),
             LastNanos = e.GetProperty("last").GetInt64(),
+            Metric = e.TryGetProperty("metric", out var metric) ? metric.GetDouble() : null,
         };
     }
 

@@ -14,6 +14,18 @@ public enum CorrelationType
 
     /// <summary><c>temporal_ordered</c>: events of all the rules occur per group within the timespan, in the order listed.</summary>
     TemporalOrdered,
+
+    /// <summary><c>value_sum</c> (2.1): the sum of a numeric field over the group's events within the timespan.</summary>
+    ValueSum,
+
+    /// <summary><c>value_avg</c> (2.1): the arithmetic mean of a numeric field over the group's events within the timespan.</summary>
+    ValueAverage,
+
+    /// <summary><c>value_percentile</c> (2.1): a percentile (<see cref="CorrelationDefinition.Percentile"/>) of a numeric field over the group's events.</summary>
+    ValuePercentile,
+
+    /// <summary><c>value_median</c> (2.1): the median (50th percentile) of a numeric field over the group's events.</summary>
+    ValueMedian,
 }
 
 /// <summary>A comparison of a correlation's condition (<c>gt</c>, <c>gte</c>, <c>lt</c>, <c>lte</c>, <c>eq</c>, <c>neq</c>).</summary>
@@ -27,11 +39,14 @@ public enum CorrelationOperator
     NotEqual,
 }
 
-/// <summary>One criterion of a correlation's condition; several criteria are ANDed (a range).</summary>
-public readonly record struct CorrelationCriterion(CorrelationOperator Operator, long Value)
+/// <summary>
+/// One criterion of a correlation's condition; several criteria are ANDed (a range). The value is a whole number for
+/// the counting types and any number for the metric ones (value_sum, value_avg, value_percentile, value_median).
+/// </summary>
+public readonly record struct CorrelationCriterion(CorrelationOperator Operator, double Value)
 {
-    /// <summary>Whether a count meets the criterion.</summary>
-    public bool Holds(long count) => Operator switch
+    /// <summary>Whether a count or metric meets the criterion.</summary>
+    public bool Holds(double count) => Operator switch
     {
         CorrelationOperator.GreaterThan => count > Value,
         CorrelationOperator.GreaterThanOrEqual => count >= Value,
@@ -41,7 +56,7 @@ public readonly record struct CorrelationCriterion(CorrelationOperator Operator,
         _ => count != Value,
     };
 
-    /// <summary>True for criteria more events can only make true and keep true (gt, gte).</summary>
+    /// <summary>True for criteria a larger count or sum can only make true and keep true (gt, gte).</summary>
     public bool IsMonotone => Operator is CorrelationOperator.GreaterThan or CorrelationOperator.GreaterThanOrEqual;
 }
 
@@ -54,7 +69,7 @@ public readonly record struct CorrelationCriterion(CorrelationOperator Operator,
 /// <param name="RuleIndex">The rule's index in the rule set, or -1.</param>
 /// <param name="CorrelationIndex">The referenced correlation's index in the rule set's correlations, or -1.</param>
 /// <param name="GroupByFields">For each of the correlation's <c>group-by</c> entries, the field this rule's events hold it in.</param>
-/// <param name="ValueField">value_count: the field whose distinct values are counted, for this rule's events; else null.</param>
+/// <param name="ValueField">value_count: the field whose distinct values are counted; the metric types: the numeric field they aggregate; for this rule's events; else null.</param>
 public sealed record CorrelationSource(string Reference, int RuleIndex, int CorrelationIndex, IReadOnlyList<string> GroupByFields, string? ValueField)
 {
     /// <summary>
@@ -64,7 +79,7 @@ public sealed record CorrelationSource(string Reference, int RuleIndex, int Corr
     /// </summary>
     public IReadOnlyList<IReadOnlyList<string>>? GroupByPaths { get; init; }
 
-    /// <summary>Likewise for <see cref="ValueField"/> (value_count); null: <see cref="ValueField"/> alone.</summary>
+    /// <summary>Likewise for <see cref="ValueField"/> (value_count and the metric types); null: <see cref="ValueField"/> alone.</summary>
     public IReadOnlyList<string>? ValuePaths { get; init; }
 }
 
@@ -114,6 +129,15 @@ public sealed class CorrelationDefinition
     /// correlation does.
     /// </summary>
     public bool Generate { get; }
+
+    /// <summary>
+    /// value_percentile: the percentile the condition judges, 0 to 100 (the condition's <c>percentile</c>);
+    /// value_median: 50; other types: 0, unused.
+    /// </summary>
+    public double Percentile { get; init; }
+
+    /// <summary>Whether the type aggregates a numeric field (value_sum, value_avg, value_percentile, value_median).</summary>
+    public bool IsMetric => Type is CorrelationType.ValueSum or CorrelationType.ValueAverage or CorrelationType.ValuePercentile or CorrelationType.ValueMedian;
 
     /// <summary>
     /// Where an event's time is for the correlation's timespan (the first of these fields that holds a date), as its

@@ -37,6 +37,17 @@ public sealed class PersistedStateTests : IDisposable
             new RuleInfo { Id = "corr-brute", Name = "Brute force", Format = "sigma", Type = "correlation", Language = "sigma", SourceFile = "rules/brute.yml", Severity = "high" },
             CorrelationType.EventCount, new[] { new CorrelationSource("failed", failed.Index, -1, new[] { "user.name" }, null) }, new[] { "user.name" },
             TimeSpan.FromMinutes(10).Ticks * 100, new[] { new CorrelationCriterion(CorrelationOperator.GreaterThanOrEqual, 3) }, generate: false));
+        // The metric correlations (sliding sum; frames for the others) over the failures' "n", so their groups, running
+        // sums and kept values cross the split between runs.
+        void Metric(string name, CorrelationType type, string groupBy, double percentile, params CorrelationCriterion[] condition) =>
+            rules.CorrelationList.Add(new CorrelationDefinition(
+                new RuleInfo { Id = "corr-" + name, Name = name, Format = "sigma", Type = "correlation", Language = "sigma", SourceFile = "rules/" + name + ".yml", Severity = "medium" },
+                type, new[] { new CorrelationSource("failed", failed.Index, -1, new[] { groupBy }, "n") }, new[] { groupBy },
+                TimeSpan.FromMinutes(10).Ticks * 100, condition, generate: false) { Percentile = percentile });
+        Metric("Sum of n", CorrelationType.ValueSum, "host.name", 0, new CorrelationCriterion(CorrelationOperator.GreaterThanOrEqual, 400));
+        Metric("Average of n", CorrelationType.ValueAverage, "host.name", 0, new CorrelationCriterion(CorrelationOperator.GreaterThan, 150));
+        Metric("P90 of n", CorrelationType.ValuePercentile, "user.name", 90, new CorrelationCriterion(CorrelationOperator.GreaterThanOrEqual, 100));
+        Metric("Median of n", CorrelationType.ValueMedian, "host.name", 50, new CorrelationCriterion(CorrelationOperator.LessThan, 100));
         return rules;
     }
 
@@ -82,7 +93,7 @@ public sealed class PersistedStateTests : IDisposable
         var second = Scan(Rules(), new ScanOptions(new[] { path }));
         Assert.Equal(first.Alerts, second.Alerts);
         // Every kind of alert is in the stream, so the comparison covers them all.
-        foreach (var name in new[] { "Every login", "Busy host", "New user", "Failure per host", "Brute force" })
+        foreach (var name in new[] { "Every login", "Busy host", "New user", "Failure per host", "Brute force", "Sum of n", "Average of n", "P90 of n", "Median of n" })
             Assert.Contains($"\"kibana.alert.rule.name\":\"{name}\"", first.Alerts);
         Assert.Contains("max_signals reached in", first.Stderr);
         Assert.Contains("late (after every execution whose look-back covers them)", first.Stderr);

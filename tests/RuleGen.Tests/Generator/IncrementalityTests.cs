@@ -16,6 +16,7 @@ public sealed class IncrementalityTests
         RuleGenGenerator.Steps.Options, RuleGenGenerator.Steps.RuleFiles, RuleGenGenerator.Steps.ParsedRules,
         RuleGenGenerator.Steps.NamedRules, RuleGenGenerator.Steps.EmittedRules, RuleGenGenerator.Steps.RuleSet,
         RuleGenGenerator.Steps.MetadataBlocks, RuleGenGenerator.Steps.Metadata,
+        RuleGenGenerator.Steps.SigmaFilters, RuleGenGenerator.Steps.FilteredRules,
     };
 
     private static readonly InMemoryAdditionalText[] Files =
@@ -97,6 +98,10 @@ public sealed class IncrementalityTests
             reasons[RuleGenGenerator.Steps.ParsedRules]);
         Assert.Equal(1, reasons[RuleGenGenerator.Steps.RuleFiles].Count(r => r == IncrementalStepRunReason.Modified));
         Assert.Equal(2, reasons[RuleGenGenerator.Steps.RuleFiles].Count(IsReused));
+        // No filter changed, so the filter list is the same and only b is filtered again.
+        Assert.All(reasons[RuleGenGenerator.Steps.SigmaFilters], r => Assert.True(IsReused(r), r.ToString()));
+        Assert.Equal(1, reasons[RuleGenGenerator.Steps.FilteredRules].Count(r => r == IncrementalStepRunReason.Modified));
+        Assert.Equal(2, reasons[RuleGenGenerator.Steps.FilteredRules].Count(IsReused));
 
         // Emission: b's file is regenerated, a's and c's are not.
         var emitted = reasons[RuleGenGenerator.Steps.EmittedRules];

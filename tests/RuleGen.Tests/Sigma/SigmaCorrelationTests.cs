@@ -190,7 +190,11 @@ public sealed class SigmaCorrelationTests
             ("/rules/unknown.yml", Correlation("Unknown Rule", "    type: event_count\n    rules:\n        - failed_login\n        - no_such_rule\n    timespan: 5m\n    condition:\n        gte: 2\n")),
             ("/rules/timespan.yml", Correlation("Bad Timespan", "    type: event_count\n    rules: [failed_login]\n    timespan: 5 minutes\n    condition:\n        gte: 2\n")),
             ("/rules/operator.yml", Correlation("Bad Operator", "    type: event_count\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        over: 2\n")),
-            ("/rules/sum.yml", Correlation("Summed", "    type: value_sum\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        field: Bytes\n        gte: 2\n")),
+            ("/rules/max.yml", Correlation("Maximum", "    type: value_max\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        field: Bytes\n        gte: 2\n")),
+            ("/rules/nofield.yml", Correlation("No Field", "    type: value_sum\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        gte: 2\n")),
+            ("/rules/norank.yml", Correlation("No Rank", "    type: value_percentile\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        field: Bytes\n        gte: 2\n")),
+            ("/rules/badrank.yml", Correlation("Bad Rank", "    type: value_percentile\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        field: Bytes\n        percentile: 150\n        gte: 2\n")),
+            ("/rules/fraction.yml", Correlation("Fraction Count", "    type: event_count\n    rules: [failed_login]\n    timespan: 5m\n    condition:\n        gte: 2.5\n")),
             ("/rules/cycle.yml", Correlation("Self", "    type: event_count\n    rules: [self_count]\n    timespan: 5m\n    condition:\n        gte: 2\n").Replace("correlation:", "name: self_count\ncorrelation:")),
         };
         using var run = GeneratorHarness.Run(files, null);
@@ -214,10 +218,18 @@ public sealed class SigmaCorrelationTests
         Assert.Equal((8, 9), Position(op));
         Assert.Contains("'over'", op.GetMessage());
 
-        var sum = One("RG0222", "/rules/sum.yml");
-        Assert.Equal(DiagnosticSeverity.Warning, sum.Severity);
-        Assert.Equal((4, 11), Position(sum));
-        Assert.Contains("value_sum is not supported yet", sum.GetMessage());
+        var max = One("RG0222", "/rules/max.yml");
+        Assert.Equal(DiagnosticSeverity.Warning, max.Severity);
+        Assert.Equal((4, 11), Position(max));
+        Assert.Contains("value_max is not supported yet", max.GetMessage());
+
+        // The metric types need the numeric field, value_percentile its percentile (0 to 100); counts stay whole.
+        Assert.Contains("'field': the numeric field it aggregates", One("RG0218", "/rules/nofield.yml").GetMessage());
+        Assert.Contains("needs 'percentile'", One("RG0218", "/rules/norank.yml").GetMessage());
+        var rank = One("RG0218", "/rules/badrank.yml");
+        Assert.Equal((9, 21), Position(rank));
+        Assert.Contains("from 0 to 100", rank.GetMessage());
+        Assert.Contains("needs a whole number", One("RG0218", "/rules/fraction.yml").GetMessage());
 
         var cycle = One("RG0219", "/rules/cycle.yml");
         Assert.Contains("its own results", cycle.GetMessage());
@@ -226,6 +238,42 @@ public sealed class SigmaCorrelationTests
         var set = run.RuleSet();
         Assert.Equal("Good", Assert.Single(set.Correlations).Info.Name);
         Assert.Single(set.Rules, r => r.Info.Name == "Failed login");
+    }
+
+    [Fact]
+    public void Metric_correlations_are_emitted_with_their_field_percentile_and_fractional_thresholds()
+    {
+        var files = new (string Path, string Text)[]
+        {
+            ("/rules/base.yml", Base("Failed login", FailedId, "failed_login", "4625")),
+            ("/rules/sum.yml", Correlation("Summed", "    type: value_sum\n    rules: [failed_login]\n    group-by: [IpAddress]\n    timespan: 5m\n    condition:\n        field: Bytes\n        gte: 1e6\n")),
+            ("/rules/avg.yml", Correlation("Averaged", "    type: value_avg\n    rules: [failed_login]\n    timespan: 1h\n    condition:\n        field: Bytes\n        gt: 2.5\n        lte: 10\n")),
+            ("/rules/p95.yml", Correlation("P95", "    type: value_percentile\n    rules: [failed_login]\n    timespan: 1h\n    condition:\n        field: Bytes\n        percentile: 95\n        lt: 7\n")),
+            ("/rules/median.yml", Correlation("Median", "    type: value_median\n    rules: [failed_login]\n    timespan: 1h\n    condition:\n        field: Bytes\n        eq: -3\n")),
+        };
+        using var run = GeneratorHarness.Run(files, null);
+        Assert.True(run.Assembly is not null, string.Join("\n", run.CompileDiagnostics));
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        var byName = run.RuleSet().Correlations.ToDictionary(c => c.Info.Name);
+
+        var sum = byName["Summed"];
+        Assert.Equal(CorrelationType.ValueSum, sum.Type);
+        Assert.Equal("Bytes", Assert.Single(sum.Sources).ValueField);
+        Assert.Equal(new CorrelationCriterion(CorrelationOperator.GreaterThanOrEqual, 1e6), Assert.Single(sum.Condition));
+        Assert.True(sum.IsMetric);
+
+        var avg = byName["Averaged"];
+        Assert.Equal(CorrelationType.ValueAverage, avg.Type);
+        Assert.Equal(new[] { new CorrelationCriterion(CorrelationOperator.GreaterThan, 2.5), new CorrelationCriterion(CorrelationOperator.LessThanOrEqual, 10) }, avg.Condition);
+
+        Assert.Equal((CorrelationType.ValuePercentile, 95.0), (byName["P95"].Type, byName["P95"].Percentile));
+        Assert.Equal((CorrelationType.ValueMedian, 50.0), (byName["Median"].Type, byName["Median"].Percentile));
+        Assert.Equal(-3, Assert.Single(byName["Median"].Condition).Value);
+
+        // The rule set's code says what each compares.
+        var code = run.Sources.Single(s => s.Key.StartsWith("RuleSet", StringComparison.Ordinal)).Value;
+        Assert.Contains("value_percentile within 3600 s when percentile 95 of Bytes is lt 7", code);
+        Assert.Contains("value_sum within 300 s when the sum of Bytes is gte 1000000", code);
     }
 
     [Fact]

@@ -45,11 +45,18 @@ public sealed record ProfileAdditions(string Name, string BasedOn, EquatableArra
 ///       service: service
 ///     time_fields: [ts, '@timestamp']  # where the events' time is, first found wins (replaces the base's list)
 ///     max_signals: 1000         # cap on one execution's alerts (default: none; Sigma has no max_signals)
+/// filters:                      # Sigma filter documents (title, logsource, filter: rules, selections, condition),
+///   - title: Admin accounts     # applied to the rules of every rule set as rule-folder filters are
+///     logsource: { product: windows }
+///     filter: { rules: any, admins: { User|startswith: adm_ }, condition: not admins }
 /// </code>
 /// </summary>
 public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders, EquatableArray<ProfileAdditions> Profiles, EquatableArray<DiagnosticInfo> Diagnostics)
 {
     public static readonly SigmaConfig Empty = new(EquatableArray<PlaceholderValues>.Empty, EquatableArray<ProfileAdditions>.Empty, EquatableArray<DiagnosticInfo>.Empty);
+
+    /// <summary>The Sigma filter documents of the config's <c>filters:</c> list (they apply to every rule set).</summary>
+    public EquatableArray<SigmaFilterModel> Filters { get; init; } = EquatableArray<SigmaFilterModel>.Empty;
 
     /// <summary>The profile a rule folder asked for, with the user's additions; null when unknown.</summary>
     public SigmaProfile? Profile(string name)
@@ -74,7 +81,7 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
         var list = configs.ToList();
         if (list.Count == 0) return Empty;
         return new SigmaConfig(list.SelectMany(c => c.Placeholders).ToEquatableArray(), list.SelectMany(c => c.Profiles).ToEquatableArray(),
-            list.SelectMany(c => c.Diagnostics).ToEquatableArray());
+            list.SelectMany(c => c.Diagnostics).ToEquatableArray()) { Filters = list.SelectMany(c => c.Filters).ToEquatableArray() };
     }
 
     public static SigmaConfig Parse(string path, string text)
@@ -87,6 +94,7 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
         if (error is not null) Problem(error.Span, error.Message);
         var placeholders = new List<PlaceholderValues>();
         var profiles = new List<ProfileAdditions>();
+        var filterNodes = new List<(YamlNode Node, int Index)>();
         foreach (var document in documents)
         {
             if (document is not YamlMapping root)
@@ -117,13 +125,28 @@ public sealed record SigmaConfig(EquatableArray<PlaceholderValues> Placeholders,
                             profiles.Add(ReadProfile(p.Key.Text.Trim().ToLowerInvariant(), body, Problem));
                         }
                         break;
+                    case "filters" when entry.Value is YamlSequence list:
+                        for (var i = 0; i < list.Items.Count; i++) filterNodes.Add((list.Items[i], i));
+                        break;
                     default:
-                        Problem(entry.Key.Span, $"unknown or malformed key '{entry.Key.Text}': use 'placeholders' (a map) or 'profiles' (a map)");
+                        Problem(entry.Key.Span, $"unknown or malformed key '{entry.Key.Text}': use 'placeholders' (a map), 'profiles' (a map) or 'filters' (a list of Sigma filters)");
                         break;
                 }
             }
         }
-        return new SigmaConfig(placeholders.ToEquatableArray(), profiles.ToEquatableArray(), diagnostics.ToEquatableArray());
+        // Filters last: their detections are checked with this config's placeholders and profiles (flat by default).
+        var filters = new List<SigmaFilterModel>();
+        var own = new SigmaConfig(placeholders.ToEquatableArray(), profiles.ToEquatableArray(), EquatableArray<DiagnosticInfo>.Empty);
+        foreach (var (node, index) in filterNodes)
+        {
+            if (node is not YamlMapping filterRoot)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaInvalidFilter, Locate(node.Span), $"a filter must be a map (title, logsource, filter), not {node.Describe()}"));
+                continue;
+            }
+            if (SigmaFilterReader.Read(filterRoot, path, path, text, index, fromConfig: true, SigmaProfile.Flat, own, Locate, diagnostics) is { } filter) filters.Add(filter);
+        }
+        return new SigmaConfig(placeholders.ToEquatableArray(), profiles.ToEquatableArray(), diagnostics.ToEquatableArray()) { Filters = filters.ToEquatableArray() };
     }
 
     private static ProfileAdditions ReadProfile(string name, YamlMapping body, System.Action<YamlSpan, string> problem)

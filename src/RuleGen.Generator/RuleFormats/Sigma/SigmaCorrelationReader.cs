@@ -9,18 +9,24 @@ using RuleGen.Generator.RuleFormats.Sigma.Yaml;
 namespace RuleGen.Generator.RuleFormats.Sigma;
 
 /// <summary>
-/// Reads a Sigma correlation document (sigma-correlation-rules-specification 2.0) into a <see cref="CorrelationModel"/>:
-/// its type (event_count, value_count, temporal, temporal_ordered), the rules it names (by id or name), group-by
-/// entries, timespan (s, m, h, d), condition criteria, field aliases and <c>generate</c>. Every problem is a located
+/// Reads a Sigma correlation document (sigma-correlation-rules-specification 2.0, and 2.1's metric types) into a
+/// <see cref="CorrelationModel"/>: its type (event_count, value_count, temporal, temporal_ordered, value_sum,
+/// value_avg, value_percentile, value_median), the rules it names (by id or name), group-by entries, timespan (s, m,
+/// h, d), condition criteria (with <c>field</c> and, for value_percentile, <c>percentile</c>), field aliases and
+/// <c>generate</c>. Every problem is a located
 /// diagnostic and leaves the correlation uncompiled (null); the other rules of the file are unaffected. Pure.
 /// </summary>
 public static class SigmaCorrelationReader
 {
     /// <summary>The types RuleGen runs.</summary>
-    public static readonly string[] SupportedTypes = { "event_count", "value_count", "temporal", "temporal_ordered" };
+    public static readonly string[] SupportedTypes =
+        { "event_count", "value_count", "temporal", "temporal_ordered", "value_sum", "value_avg", "value_percentile", "value_median" };
 
-    /// <summary>Types of the specification (2.0 drafts and 2.1) RuleGen recognises but does not run yet.</summary>
-    public static readonly string[] UnsupportedTypes = { "value_sum", "value_avg", "value_percentile", "value_min", "value_max" };
+    /// <summary>The types that aggregate a numeric field (they need the condition's <c>field</c>; thresholds may be fractional).</summary>
+    public static readonly string[] MetricTypes = { "value_sum", "value_avg", "value_percentile", "value_median" };
+
+    /// <summary>Types of drafts of the specification that RuleGen recognises but does not run.</summary>
+    public static readonly string[] UnsupportedTypes = { "value_min", "value_max" };
 
     private static readonly string[] Operators = { "gt", "gte", "lt", "lte", "eq", "neq" };
 
@@ -65,7 +71,9 @@ public static class SigmaCorrelationReader
                 (timespanEntry.Value as YamlScalar)?.Text ?? timespanEntry.Value.Describe()));
 
         var criteria = new List<CorrelationCriterionModel>();
+        var metric = MetricTypes.Contains(type);
         string? valueField = null;
+        double? percentile = null;
         var conditionEntry = body.Find("condition");
         if (conditionEntry?.Value is YamlMapping condition)
         {
@@ -77,18 +85,33 @@ public static class SigmaCorrelationReader
                     valueField = (entry.Value as YamlScalar)?.Text;
                     continue;
                 }
+                if (key == "percentile" && type == "value_percentile")
+                {
+                    // pySigma reads it as a whole number; a percentile between 0 and 100 is what every backend takes.
+                    if (entry.Value is YamlScalar p && double.TryParse(p.Canonical, NumberStyles.Float, CultureInfo.InvariantCulture, out var rank) && rank >= 0 && rank <= 100)
+                        percentile = rank;
+                    else Invalid($"'percentile' needs a number from 0 to 100, not {entry.Value.Describe()}", entry.Value.Span);
+                    continue;
+                }
                 if (!Operators.Contains(key))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaCorrelationUnknownOperator, locate(entry.Key.Span), title, key));
                     continue;
                 }
-                if (entry.Value is YamlScalar number && long.TryParse(number.Canonical, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
-                    criteria.Add(new CorrelationCriterionModel(key, value));
-                else Invalid($"condition '{key}' needs a whole number, not {entry.Value.Describe()}", entry.Value.Span);
+                if (entry.Value is not YamlScalar number) Invalid($"condition '{key}' needs a number, not {entry.Value.Describe()}", entry.Value.Span);
+                else if (!metric && long.TryParse(number.Canonical, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var count))
+                    criteria.Add(new CorrelationCriterionModel(key, count));
+                else if (metric && double.TryParse(number.Canonical, NumberStyles.Float, CultureInfo.InvariantCulture, out var threshold) && !double.IsNaN(threshold) && !double.IsInfinity(threshold))
+                    criteria.Add(new CorrelationCriterionModel(key, threshold));
+                else Invalid(metric ? $"condition '{key}' needs a number, not {number.Describe()}" : $"condition '{key}' needs a whole number, not {entry.Value.Describe()}", entry.Value.Span);
             }
-            if (type == "value_count" && string.IsNullOrEmpty(valueField))
-                Invalid("a value_count condition needs 'field': the field whose distinct values are counted", condition.Span);
-            if (criteria.Count == 0 && type is "event_count" or "value_count" && diagnostics.Count == before)
+            if ((type == "value_count" || metric) && string.IsNullOrEmpty(valueField))
+                Invalid(type == "value_count"
+                    ? "a value_count condition needs 'field': the field whose distinct values are counted"
+                    : $"a {type} condition needs 'field': the numeric field it aggregates", condition.Span);
+            if (type == "value_percentile" && percentile is null && condition.Find("percentile") is null)
+                Invalid("a value_percentile condition needs 'percentile': the percentile (0 to 100) it compares", condition.Span);
+            if (criteria.Count == 0 && (type is "event_count" or "value_count" || metric) && diagnostics.Count == before)
                 Invalid("the condition needs a comparison (gt, gte, lt, lte, eq or neq)", condition.Span);
         }
         else if (conditionEntry is not null && conditionEntry.Value is not YamlScalar { IsNull: true })
@@ -99,6 +122,7 @@ public static class SigmaCorrelationReader
         {
             Invalid("this correlation type needs a 'condition' map (for example gte: 10)", body.Span);
         }
+        if (type == "value_median") percentile = 50;
 
         var aliases = new List<CorrelationAlias>();
         if (body.Find("aliases") is { } aliasesEntry)
@@ -123,7 +147,7 @@ public static class SigmaCorrelationReader
         var generate = (body["generate"] as YamlScalar ?? document["generate"] as YamlScalar)?.Boolean == true;
         if (diagnostics.Count > before) return null;
         return new CorrelationModel(type, Str(document, "name"), rules, groupBy, timespan, criteria.ToEquatableArray(), valueField,
-            aliases.ToEquatableArray(), generate, profile);
+            aliases.ToEquatableArray(), generate, profile) { Percentile = percentile ?? 0 };
     }
 
     /// <summary>A timespan as the specification writes it: a number and s, m, h or d (lowercase).</summary>

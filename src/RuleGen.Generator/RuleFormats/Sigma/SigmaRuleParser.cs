@@ -12,7 +12,7 @@ namespace RuleGen.Generator.RuleFormats.Sigma;
 /// <summary>
 /// Parses a Sigma file (YAML, one or more documents) into rule models: each detection rule with its metadata, its
 /// logsource gate for the field profile and its detection lowered into the shared predicate model. Correlation and
-/// filter documents are recognised and reported (they are not single-event matchers). A pure function of its inputs.
+/// filter documents are read into their models (they are not single-event matchers). A pure function of its inputs.
 /// </summary>
 public static class SigmaRuleParser
 {
@@ -34,9 +34,9 @@ public static class SigmaRuleParser
             var diagnostic = DiagnosticInfo.Create(DiagnosticDescriptors.SigmaMissingKey, SourceLocation.FileStart(path), "detection", "title, logsource and detection (the file is empty)");
             return ImmutableArray.Create(NotCompiled(path, new RuleMetadata { Format = "sigma", Type = "sigma", Language = "sigma" }, diagnostic));
         }
-        foreach (var document in documents)
+        for (var index = 0; index < documents.Count; index++)
         {
-            results.Add(ParseDocument(path, text, document, profileName, config, Locate));
+            results.Add(ParseDocument(path, text, documents[index], index, profileName, config, Locate));
         }
         return results.ToImmutableArray();
     }
@@ -51,7 +51,7 @@ public static class SigmaRuleParser
     private static RuleModel NotCompiled(string path, RuleMetadata metadata, params DiagnosticInfo[] diagnostics) =>
         new(path, RuleFormat.Sigma, metadata, null, diagnostics.ToEquatableArray());
 
-    private static RuleModel ParseDocument(string path, string text, YamlNode document, string profileName, SigmaConfig config, Func<YamlSpan, SourceLocation> locate)
+    private static RuleModel ParseDocument(string path, string text, YamlNode document, int index, string profileName, SigmaConfig config, Func<YamlSpan, SourceLocation> locate)
     {
         var diagnostics = new List<DiagnosticInfo>();
         var metadata = new RuleMetadata { Format = "sigma", Type = "sigma", Language = "sigma" };
@@ -113,10 +113,11 @@ public static class SigmaRuleParser
                     SigmaCorrelationReader.Describe(root)));
             return NotCompiled(path, metadata with { Type = "sigma_correlation", Language = "sigma" }, diagnostics.ToArray()) with { IdLocation = idLocation, Correlation = model };
         }
-        if (root.Find("filter") is { } filter)
+        if (root.Find("filter") is not null && root.Find("detection") is null)
         {
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SigmaFilter, locate(filter.Key.Span), metadata.Name));
-            return NotCompiled(path, metadata with { Type = "sigma_filter" }, diagnostics.ToArray()) with { IdLocation = idLocation };
+            // Not a matcher: the rule set ANDs its condition into the rules it names (Planning/SigmaFilterPlan).
+            var filter = SigmaFilterReader.Read(root, path, path, text, index, fromConfig: false, profile?.Name ?? profileName, config, locate, diagnostics);
+            return NotCompiled(path, metadata with { Type = "sigma_filter" }, diagnostics.ToArray()) with { IdLocation = idLocation, Filter = filter };
         }
         if (root.Find("action") is { } action)
         {
@@ -177,7 +178,9 @@ public static class SigmaRuleParser
         return text.Substring(lineStart, end - lineStart).TrimEnd();
     }
 
-    private static Predicate? LowerDetection(YamlMapping detection, YamlSpan detectionSpan, SigmaLoweringContext context, string text, out bool skipped)
+    /// <summary>Lowers a detection map (search identifiers and a condition; <paramref name="ignoredKeys"/> are neither, such as a filter's <c>rules</c>).</summary>
+    internal static Predicate? LowerDetection(YamlMapping detection, YamlSpan detectionSpan, SigmaLoweringContext context, string text, out bool skipped,
+        IReadOnlyCollection<string>? ignoredKeys = null)
     {
         skipped = false;
         var lowering = new SigmaDetectionLowering(context);
@@ -189,6 +192,7 @@ public static class SigmaRuleParser
             var name = entry.Key.Text;
             if (name == "condition") { conditionEntry = entry; continue; }
             if (name == "timeframe") continue; // Sigma 1's aggregation window; only meaningful with an aggregation.
+            if (ignoredKeys is not null && ignoredKeys.Contains(name)) continue;
             if (!identifiers.Contains(name)) identifiers.Add(name);
             searches[name] = lowering.LowerSearch(entry.Value);
         }
