@@ -148,6 +148,16 @@ public sealed class ThreadRegex
                 _options = options = (options & ~RegexOptions.NonBacktracking) | RegexOptions.Compiled;
             }
         }
-        return new Regex(_pattern, options, _timeout ?? RegexText.MatchTimeout);
+        var regex = new Regex(_pattern, options, _timeout ?? RegexText.MatchTimeout);
+        // One match on the empty text before any value: the compiled engine's code is JIT-compiled on its first match,
+        // inside the match's timeout, so on a loaded machine a value's first match could time out on the JIT alone.
+        try
+        {
+            regex.IsMatch(string.Empty);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+        }
+        return regex;
     }
 }
