@@ -88,7 +88,7 @@ public sealed class ScanProgress
         // start of its name; the line never wraps.
         string Join(params string?[] parts) => string.Join("  ", parts.Where(p => p is not null));
         var line = Join(bar, percent, counts, time);
-        if (Markup.Remove(line).Length > width) line = Join(percent, counts, time);
+        if (Markup.Remove(line).Length + 2 + Math.Min(Path.GetFileName(file).Length, 24) > width) line = Join(percent, counts, time);
         var room = width - Markup.Remove(line).Length - 2;
         var shortName = Path.GetFileName(file);
         var name = file.Length <= room ? file : shortName.Length <= room ? shortName : room > 8 ? "…" + shortName[^(room - 1)..] : "";
