@@ -29,6 +29,9 @@ public static class Cli
 
         Scan options:
           -o, --output FILE    write alerts to FILE instead of stdout
+              --output-format F  ndjson (alert documents; default), csv (a timeline with hayabusa's columns:
+                               Timestamp, Computer, Channel, EventID, Level, RuleTitle, Details) or table
+              --report FILE    also write a self-contained HTML report: charts and tables of the alerts
           -q, --quiet          no summary on stderr (malformed lines are still reported)
               --no-progress    no progress bar (it is only drawn when stderr is a terminal)
               --state DIR      keep the detection state in DIR: restore it before the scan, save it after (the

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Runtime.ExceptionServices;
 using RuleGen.Host.Detection;
+using RuleGen.Host.Output;
 using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
 
@@ -55,6 +56,12 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary>Rule files of the <c>--rules</c> or <c>--pack</c> pack that were left out for errors (the summary says how many).</summary>
     public int RuleFilesLeftOut { get; init; }
+
+    /// <summary><c>--output-format ndjson|csv|table</c>: alert documents, or a timeline (see <see cref="Output.OutputFormat"/>).</summary>
+    public OutputFormat OutputFormat { get; init; }
+
+    /// <summary><c>--report FILE.html</c>: where the self-contained HTML report of the scan goes (null: none).</summary>
+    public string? ReportFile { get; init; }
 }
 
 /// <summary>
@@ -102,6 +109,8 @@ public static class ScanCommand
         var selection = RuleSelection.All;
         int? sigmaMaxSignals = null;
         var detectionOnly = false;
+        var outputFormat = OutputFormat.Ndjson;
+        string? report = null;
         options = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -125,6 +134,22 @@ public static class ScanCommand
                     break;
                 case "--detection-only":
                     detectionOnly = true;
+                    break;
+                case "--output-format":
+                    if (i + 1 >= args.Length || !Enum.TryParse(args[i + 1], ignoreCase: true, out outputFormat) || !Enum.IsDefined(outputFormat) || char.IsDigit(args[i + 1][0]))
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs ndjson (alert documents, the default), csv (a timeline) or table.");
+                        return false;
+                    }
+                    i++;
+                    break;
+                case "--report":
+                    if (i + 1 >= args.Length)
+                    {
+                        stderr.WriteLine($"rulegen: {arg} needs a file name for the HTML report, such as report.html.");
+                        return false;
+                    }
+                    report = args[++i];
                     break;
                 case "--sigma-max-signals":
                     if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var maxSignals) || maxSignals < 1)
@@ -244,11 +269,17 @@ public static class ScanCommand
             stderr.WriteLine("rulegen: --checkpoint saves the state kept with --state DIR during the scan; it needs --state.");
             return false;
         }
+        if (outputFormat != OutputFormat.Ndjson && state is not null)
+        {
+            stderr.WriteLine("rulegen: --state keeps NDJSON alerts (a checkpoint cuts the alerts file back to a document); use --output-format ndjson with it.");
+            return false;
+        }
         options = new ScanOptions(inputs, output, quiet, progress, threads)
         {
             StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
             RegexTimeout = regexTimeout, InputFormat = inputFormat, Selection = selection, SigmaMaxSignals = sigmaMaxSignals, DetectionOnly = detectionOnly,
             CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
+            OutputFormat = outputFormat, ReportFile = report,
         };
         return true;
     }
@@ -390,8 +421,8 @@ public static class ScanCommand
         // Before any match: rules' regexes read it when they build their engines.
         if (options.RegexTimeout is { } regexTimeout) RegexText.MatchTimeout = regexTimeout;
         var createdAt = resume?.CreatedAt ?? time.GetUtcNow();
-        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
-        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt, options.OutputFormat);
+        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count) { ReportDetails = options.ReportFile is not null };
         if (options.Selection.IsFiltered) summary.SelectedRules = options.Selection.Of(ruleSet)!.Count(s => s);
         summary.RuleFilesLeftOut = options.RuleFilesLeftOut;
         if (resume is not null) summary.Restore(resume.Counts, ruleSet);
@@ -485,6 +516,8 @@ public static class ScanCommand
             }
         }
         state.Progress?.Clear();
+        if (options.ReportFile is { } reportFile && !HtmlReport.TryWrite(reportFile, state.Summary, ruleSet, options, time.GetElapsedTime(started), stderr))
+            state.ExitCode = ExitCodes.InputOutputError;
         if (!options.Quiet)
         {
             state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
