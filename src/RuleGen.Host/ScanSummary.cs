@@ -179,7 +179,7 @@ public sealed class ScanSummary
             TimelineRow.FormatTime(results.FirstNanos!.Value), TimelineRow.FormatTime(results.LastNanos!.Value)));
         var computers = results.TopComputers(TopComputersListed);
         var more = results.ComputerCount > computers.Count ? string.Format(c, " (of {0:N0})", results.ComputerCount) : "";
-        stderr.WriteLine(string.Format(c, "    top computers{0}: {1}", more, string.Join(", ", computers.Select(k => string.Format(c, "{0} {1:N0}", k.Key, k.Value)))));
+        stderr.WriteLine(string.Format(c, "    top computers{0}: {1}", more, string.Join(", ", computers.Select(k => string.Format(c, "{0} {1:N0}", k.Key == TimelineRow.Missing ? "(none: no computer field)" : k.Key, k.Value)))));
         stderr.WriteLine("    by rule:");
     }
 

@@ -86,9 +86,9 @@ public sealed class TableTimelineWriter : ITimelineWriter
         // Timestamp, Computer, Channel, EventID, Level, RuleTitle; Details takes the rest (separators: 1 space each).
         int[] fixedWidths = Width switch
         {
-            < 120 => new[] { 24, 12, 7, 5, 4, 20 },
-            < 160 => new[] { 24, 16, 10, 6, 4, 30 },
-            _ => new[] { 24, 16, 10, 6, 4, 40 },
+            < 120 => new[] { 24, 12, 7, 7, 5, 20 },
+            < 160 => new[] { 24, 16, 10, 7, 5, 30 },
+            _ => new[] { 24, 16, 10, 7, 5, 40 },
         };
         var details = Width - fixedWidths.Sum() - fixedWidths.Length;
         _widths = fixedWidths.Append(Math.Max(8, details)).ToArray();

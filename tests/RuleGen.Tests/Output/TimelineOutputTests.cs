@@ -221,3 +221,19 @@ public sealed class EventFieldReaderTests
         Assert.Equal("X", broken.Computer);
     }
 }
+
+/// <summary>The MITRE ATT&amp;CK columns of the report, from a rule's metadata.</summary>
+public sealed class MitreTests
+{
+    [Fact]
+    public void Sigma_attack_tags_give_tactics_and_techniques_and_not_groups()
+    {
+        var rule = new RuleGen.Runtime.RuleInfo
+        {
+            Id = "x", Name = "n", Format = "sigma", Type = "sigma", Language = "sigma", SourceFile = "r.yml",
+            Tags = new[] { "attack.execution", "attack.t1059.001", "attack.defense_evasion", "attack.g0016", "attack.T1027", "cve.2021-1" },
+        };
+        Assert.Equal(new[] { "Execution", "Defense Evasion" }, Mitre.TacticsOf(rule));
+        Assert.Equal(new[] { "T1059.001", "T1027" }, Mitre.TechniquesOf(rule));
+    }
+}
