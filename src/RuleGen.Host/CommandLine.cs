@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using RuleGen.Host.Detection;
+using RuleGen.Host.Output;
 using RuleGen.Host.Packs;
 using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
@@ -96,6 +97,20 @@ public sealed class ScanCommandLine
         Description = "Judge each rule's detection alone, without Sigma logsource gates (pySigma's reading; the default, full scope, is gate and detection).",
     };
 
+    public readonly Option<OutputFormat> OutputFormat = new("--output-format")
+    {
+        Description = "ndjson (alert documents; default), csv (a timeline with hayabusa's columns: Timestamp, Computer, Channel, EventID, Level, RuleTitle, Details) or table.",
+        HelpName = "ndjson|csv|table",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Single().Value;
+            if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && text.Length > 0 && !char.IsDigit(text[0])) return format;
+            r.AddError("--output-format needs ndjson (alert documents, the default), csv (a timeline) or table.");
+            return default;
+        },
+    };
+    public readonly Option<string?> Report = new("--report") { Description = "Also write a self-contained HTML report: charts and tables of the alerts.", HelpName = "FILE" };
+
     public readonly PackCommandLine Pack = new();
     public readonly RuleFilterCommandLine Filters = new();
 
@@ -103,7 +118,7 @@ public sealed class ScanCommandLine
     public void AddTo(Command command)
     {
         command.Add(Inputs);
-        foreach (var option in new Option[] { Output, Quiet, NoProgress, State, Final, Checkpoint, MaxLineBytes, InputFormat, Indicators, Lateness, RegexTimeout, Threads, SigmaMaxSignals, DetectionOnly })
+        foreach (var option in new Option[] { Output, OutputFormat, Report, Quiet, NoProgress, State, Final, Checkpoint, MaxLineBytes, InputFormat, Indicators, Lateness, RegexTimeout, Threads, SigmaMaxSignals, DetectionOnly })
             command.Add(option);
         Pack.AddTo(command);
         Filters.AddTo(command);
@@ -129,6 +144,8 @@ public sealed class ScanCommandLine
         if (inputs.Count(i => i == ScanInput.Stdin) > 1) return Fail(stderr, "stdin (-) can be scanned only once.");
         if (final && state is null) return Fail(stderr, "--final ends a stream kept with --state DIR; without --state every scan ends its stream.");
         if (checkpoint is not null && state is null) return Fail(stderr, "--checkpoint saves the state kept with --state DIR during the scan; it needs --state.");
+        if (parse.GetValue(OutputFormat) != Output.OutputFormat.Ndjson && state is not null)
+            return Fail(stderr, "--state keeps NDJSON alerts (a checkpoint cuts the alerts file back to a document); use --output-format ndjson with it.");
         if (Filters.Bind(parse, stderr) is not { } selection) return null;
         return new ScanOptions(inputs, parse.GetValue(Output), parse.GetValue(Quiet), !parse.GetValue(NoProgress), parse.GetValue(Threads))
         {
@@ -143,6 +160,8 @@ public sealed class ScanCommandLine
             SigmaMaxSignals = parse.GetValue(SigmaMaxSignals),
             DetectionOnly = parse.GetValue(DetectionOnly),
             CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
+            OutputFormat = parse.GetValue(OutputFormat),
+            ReportFile = parse.GetValue(Report),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Runtime.ExceptionServices;
 using RuleGen.Host.Detection;
+using RuleGen.Host.Output;
 using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
 
@@ -55,6 +56,12 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary>Rule files of the <c>--rules</c> or <c>--pack</c> pack that were left out for errors (the summary says how many).</summary>
     public int RuleFilesLeftOut { get; init; }
+
+    /// <summary><c>--output-format ndjson|csv|table</c>: alert documents, or a timeline (see <see cref="Output.OutputFormat"/>).</summary>
+    public OutputFormat OutputFormat { get; init; }
+
+    /// <summary><c>--report FILE.html</c>: where the self-contained HTML report of the scan goes (null: none).</summary>
+    public string? ReportFile { get; init; }
 }
 
 /// <summary>
@@ -204,8 +211,8 @@ public static class ScanCommand
         // Before any match: rules' regexes read it when they build their engines.
         if (options.RegexTimeout is { } regexTimeout) RegexText.MatchTimeout = regexTimeout;
         var createdAt = resume?.CreatedAt ?? time.GetUtcNow();
-        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
-        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt, options.OutputFormat);
+        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count) { ReportDetails = options.ReportFile is not null };
         if (options.Selection.IsFiltered) summary.SelectedRules = options.Selection.Of(ruleSet)!.Count(s => s);
         summary.RuleFilesLeftOut = options.RuleFilesLeftOut;
         if (resume is not null) summary.Restore(resume.Counts, ruleSet);
@@ -324,6 +331,8 @@ public static class ScanCommand
             stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"rulegen: stopped by a signal (Ctrl-C or SIGTERM) after {state.Summary.Events:N0} events; the alerts written so far are complete. Partial summary:"));
         }
+        if (options.ReportFile is { } reportFile && !HtmlReport.TryWrite(reportFile, state.Summary, ruleSet, options, time.GetElapsedTime(started), stderr))
+            state.ExitCode = ExitCodes.InputOutputError;
         if (!options.Quiet)
         {
             state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
