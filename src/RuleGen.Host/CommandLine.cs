@@ -144,7 +144,7 @@ public sealed class ScanCommandLine
         if (inputs.Count(i => i == ScanInput.Stdin) > 1) return Fail(stderr, "stdin (-) can be scanned only once.");
         if (final && state is null) return Fail(stderr, "--final ends a stream kept with --state DIR; without --state every scan ends its stream.");
         if (checkpoint is not null && state is null) return Fail(stderr, "--checkpoint saves the state kept with --state DIR during the scan; it needs --state.");
-        if (parse.GetValue(OutputFormat) != Output.OutputFormat.Ndjson && state is not null)
+        if (parse.GetValue(OutputFormat) != RuleGen.Host.Output.OutputFormat.Ndjson && state is not null)
             return Fail(stderr, "--state keeps NDJSON alerts (a checkpoint cuts the alerts file back to a document); use --output-format ndjson with it.");
         if (Filters.Bind(parse, stderr) is not { } selection) return null;
         return new ScanOptions(inputs, parse.GetValue(Output), parse.GetValue(Quiet), !parse.GetValue(NoProgress), parse.GetValue(Threads))
