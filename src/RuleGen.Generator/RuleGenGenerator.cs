@@ -60,6 +60,7 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
         public const string SigmaConfig = "SigmaConfig";
         public const string SigmaFilters = "SigmaFilters";
         public const string FilteredRules = "FilteredRules";
+        public const string NoRuleFiles = "NoRuleFiles";
     }
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -98,6 +99,21 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
                 pair.Right.GetOptions(pair.Left).TryGetValue("build_metadata.AdditionalFiles.RuleGenKind", out var kind);
                 return (File: pair.Left, IsSigmaConfig: string.Equals(kind, "SigmaConfig", StringComparison.OrdinalIgnoreCase));
             });
+
+        // A project with no rule files at all is told where rules are looked for (RG0016, info): the count of rule files,
+        // then the diagnostic, both plain values, so adding or editing other files leaves the step cached.
+        var noRuleFiles = candidates
+            .Where(static c => !c.IsSigmaConfig)
+            .Collect()
+            .Select(static (files, _) => files.Length)
+            .Combine(options)
+            .Select(static (pair, _) => NoRuleFilesDiagnostic(pair.Left, pair.Right))
+            .WithTrackingName(Steps.NoRuleFiles);
+
+        context.RegisterSourceOutput(noRuleFiles, static (spc, diagnostic) =>
+        {
+            if (diagnostic is not null) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
 
         // Sigma configuration files (RuleGenSigmaConfig items): placeholder values and field/logsource mappings.
         var sigmaConfig = candidates
@@ -209,6 +225,17 @@ public sealed class RuleGenGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(ruleSets, static (spc, file) =>
             spc.AddSource(file.HintName, SourceText.From(file.Source, Encoding.UTF8)));
+    }
+
+    /// <summary>
+    /// RG0016 when <paramref name="ruleFiles"/> is 0: located at the start of the project's default rule folder (a
+    /// build prints it as <c>rules(1,1): info RG0016: ...</c>), the folder the message names.
+    /// </summary>
+    public static DiagnosticInfo? NoRuleFilesDiagnostic(int ruleFiles, GeneratorOptions options)
+    {
+        if (ruleFiles > 0) return null;
+        var folder = string.IsNullOrEmpty(options.ProjectDirectory) ? "rules" : System.IO.Path.Combine(options.ProjectDirectory, "rules");
+        return DiagnosticInfo.Create(DiagnosticDescriptors.NoRuleFiles, SourceLocation.FileStart(folder), folder);
     }
 
     public static bool IsRuleFile(string path) =>

@@ -1,188 +1,133 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Text;
 using RuleGen.Host.Packs;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
 
-/// <summary>The rulegen command line: <c>scan</c> and <c>rules</c>.</summary>
+/// <summary>
+/// The rulegen command line, parsed by System.CommandLine: <c>scan</c>, <c>rules</c>, <c>compile</c>, and <c>serve</c> and
+/// <c>publish</c> (whose options their own commands read). Each command's action binds its parse result to the command's
+/// options (<see cref="ScanCommandLine.Bind"/>) and runs it; a wrong command line is reported on stderr, each error
+/// naming its option, and is <see cref="ExitCodes.UsageError"/>.
+/// </summary>
 public static class Cli
 {
-    public const string Usage = $"""
-        rulegen: run compiled detection rules over NDJSON event streams.
+    public const string Description = """
+        rulegen: run compiled detection rules over event logs (NDJSON, gzip, Windows .evtx, folders of them).
 
-        Usage:
-          rulegen scan [options] INPUT...    scan events; INPUT is an NDJSON file, a gzip-compressed one, a Windows
-                                             event log (.evtx, known by content), a folder of them (recursive), or -
-                                             for stdin
-          rulegen rules [filters]            list the compiled rules (id, type, language, severity, name, file)
-          rulegen compile DIR... -o PACK     compile rule folders into a pack file, ahead of time
-          rulegen serve|publish --help       run the rules continuously on NATS JetStream; load events into it
-          rulegen --help
+        Rules run as Kibana's detection engine runs them, on event time: each executes every interval over its look-back,
+        raises at most max_signals alerts per execution, and its type decides what an alert is (matching events,
+        threshold groups, new terms, indicator matches, sequences, Sigma correlations). Sigma rules alert on every match,
+        with the time their profile finds in the event. Alerts are NDJSON documents shaped like Kibana's alerts.
+        Malformed lines are reported with their file and line number and skipped; the summary goes to stderr.
 
-        Rule packs (scan and rules; default: the rules rulegen was built with):
-              --rules DIR      compile the rule files under DIR (Sigma .yml/.yaml, Elastic .toml; repeatable) and run
-                               them; the compiled pack is cached (RULEGEN_CACHE, else ~/.cache/rulegen/packs), keyed
-                               by the files' contents, the options and RuleGen's version, so the next run starts at once.
-                               Rule files with errors are reported (file(line,col): error RGxxxx: ...) and left out
-              --pack PACK      run a pack made by `rulegen compile DIR -o PACK` (no SDK or compiling needed)
-              --sigma-profile P  with --rules or compile: the Sigma field profile, flat (default) or ecs
-
-        Scan options:
-          -o, --output FILE    write alerts to FILE instead of stdout
-          -q, --quiet          no summary on stderr (malformed lines are still reported)
-              --no-progress    no progress bar (it is only drawn when stderr is a terminal)
-              --state DIR      keep the detection state in DIR: restore it before the scan, save it after (the
-                               input continues the stream of the previous run; nothing is alerted twice)
-              --final          with --state: this input ends the stream (remaining executions run, then save)
-              --checkpoint D   with --state, -o FILE and file inputs: also save the state every D during the scan
-                               (default 10s; 0 after every batch); the same command run again after a crash
-                               resumes after the checkpoint, cutting FILE back to it: no alert lost or written twice
-              --max-line-bytes N  report and skip lines longer than N bytes without reading them into memory
-                               (default 16M; K, M and G suffixes)
-              --input-format F which files a folder INPUT contributes: auto (EVTX files, and .ndjson, .json, .jsonl
-                               and .gz files; default), evtx or ndjson
-              --indicators FILE  NDJSON indicator documents for threat_match rules
-              --lateness D     how far out of time order events may arrive (default 1m; 0, 30s, 5m, ...)
-              --regex-timeout MS  how long one match of a regex that needs backtracking (RG0223) may take
-                               (default 10); a match that takes longer counts as no match and is counted
-              --threads N      evaluate events on N threads (default: every core); alerts keep the input order
-              --sigma-max-signals N  at most N alerts per execution of a Sigma rule (default: the Sigma config's
-                               max_signals, else no cap: every match alerts); Elastic rules keep their max_signals
-              --detection-only judge each rule's detection alone, without Sigma logsource gates (pySigma's
-                               reading; the default, full scope, is gate and detection)
-              --               the arguments that follow are INPUTs, even if they start with '-'
-
-        Rule filters (scan and rules; no rebuild needed):
-        {RuleSelection.Usage}
-
-        Rules run as Kibana's detection engine runs them, on event time: each executes every interval over its
-        look-back, raises at most max_signals alerts per execution, and its type decides what an alert is (matching
-        events, threshold groups, new terms, indicator matches, sequences, Sigma correlations). Sigma rules alert
-        on every match, however late it arrives, with the time their profile finds in the event. Alerts are NDJSON
-        documents shaped like Kibana's alerts. Malformed lines are reported with their file and line number and
-        skipped; the summary goes to stderr.
         Exit codes: 0 done (malformed lines included), 1 an input or the output failed, 2 wrong command line,
         3 the --state folder cannot be used (a damaged state file; the message says what to do), 4 the rule pack
-        cannot be used (no rule compiled, not a pack, or a pack of another RuleGen).
-
+        cannot be used (no rule compiled, not a pack, or a pack of another RuleGen), 130 the scan was stopped by
+        Ctrl-C (SIGINT) or SIGTERM (the alerts so far are written whole, and a partial summary is printed).
         """;
 
     /// <summary>Runs one command line with the rules of <paramref name="ruleSet"/>; returns the exit code.</summary>
     public static int Run(string[] args, HostConsole console, IRuleSet ruleSet)
     {
+        // serve and publish read their own options (Serve/); they are listed in the help as commands.
+        if (args.Length > 0 && args[0] == "serve") return Serve.ServeCommand.Run(args[1..], console, ruleSet);
+        if (args.Length > 0 && args[0] == "publish") return Serve.PublishCommand.Run(args[1..], console);
+        if (args is ["help", .. var rest]) args = [.. rest, "--help"];
+
+        var root = Build(console, ruleSet);
+        using var stdout = new StreamWriter(console.Stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 14, leaveOpen: true);
         if (args.Length == 0)
         {
-            console.Stderr.Write(Usage);
+            // No command: the help, on stderr, as a usage error.
+            root.Parse(["--help"]).Invoke(new InvocationConfiguration { Output = console.Stderr, Error = console.Stderr, ProcessTerminationTimeout = null });
             return ExitCodes.UsageError;
         }
-        switch (args[0])
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
-            case "-h" or "--help" or "help":
-                WriteStdout(console, w => w.Write(Usage));
-                return ExitCodes.Success;
-            case "compile":
-                return Compile(args[1..], console);
-            case "rules" or "scan" when !WantsHelp(args):
-                if (PackArguments.Extract(args[1..], console.Stderr, out var rest) is not { } packArguments) return ExitCodes.UsageError;
-                if (!packArguments.Any) return RunWith(args[0], rest, console, ruleSet, 0);
-                if (packArguments.Load(console.Stderr, out var packCode) is not { } pack) return packCode;
-                return RunWith(args[0], rest, console, pack.RuleSet, pack.Manifest.RuleFilesLeftOut);
-            case "rules":
-                return RunWith("rules", args[1..], console, ruleSet, 0);
-            case "scan":
-                return ScanCommand.Run(args[1..], console, ruleSet);
-            case "serve": return Serve.ServeCommand.Run(args[1..], console, ruleSet);
-            case "publish": return Serve.PublishCommand.Run(args[1..], console);
-            default:
-                console.Stderr.WriteLine($"rulegen: unknown command '{args[0]}'.");
-                console.Stderr.Write(Usage);
-                return ExitCodes.UsageError;
+            foreach (var error in parse.Errors) console.Stderr.WriteLine($"rulegen: {error.Message}");
+            var command = string.Join(' ', parse.CommandResult.Command == root ? ["rulegen"] : ["rulegen", parse.CommandResult.Command.Name]);
+            console.Stderr.WriteLine($"rulegen: `{command} --help` lists the options.");
+            return ExitCodes.UsageError;
         }
+        return parse.Invoke(new InvocationConfiguration
+        {
+            Output = stdout,
+            Error = console.Stderr,
+            EnableDefaultExceptionHandler = false,
+            // Ctrl-C and SIGTERM are the scan's to handle (HostConsole.Stop): it stops cleanly.
+            ProcessTerminationTimeout = null,
+        });
     }
 
-    private static bool WantsHelp(string[] args) => args.TakeWhile(a => a != "--").Any(a => a is "-h" or "--help");
-
-    private static int RunWith(string command, string[] args, HostConsole console, IRuleSet ruleSet, int ruleFilesLeftOut)
+    /// <summary>The command tree; each action runs with <paramref name="console"/> and <paramref name="ruleSet"/>.</summary>
+    public static Command Build(HostConsole console, IRuleSet ruleSet)
     {
-        switch (command)
-        {
-            case "rules":
-                var selection = RuleSelection.All;
-                // args are what follows "rules", pack options already taken out.
-                for (var i = 0; i < args.Length; i++)
-                {
-                    switch (RuleSelection.TryParseOption(args, ref i, ref selection, console.Stderr))
-                    {
-                        case true:
-                            continue;
-                        case null:
-                            return ExitCodes.UsageError;
-                    }
-                    console.Stderr.WriteLine($"rulegen: 'rules' takes only rule filters (got '{args[i]}'; and --rules, --pack; rulegen --help lists them).");
-                    return ExitCodes.UsageError;
-                }
-                WriteStdout(console, w => RuleListing.Write(w, ruleSet, selection));
-                return ExitCodes.Success;
-            default:
-                return ScanCommand.Run(args, console, ruleSet, ruleFilesLeftOut);
-        }
-    }
+        // Named rulegen wherever it runs (the executable's own name would be a test host's in tests).
+        var root = new Command("rulegen", Description) { new HelpOption { Recursive = true }, new VersionOption() };
 
-    /// <summary><c>rulegen compile DIR... -o PACK [--sigma-profile P]</c>.</summary>
-    private static int Compile(string[] args, HostConsole console)
-    {
-        var folders = new List<string>();
-        string? output = null, profile = null;
-        for (var i = 0; i < args.Length; i++)
+        var scanLine = new ScanCommandLine();
+        var scan = new Command("scan", "Scan events with the rules and write their alerts (NDJSON) to stdout or -o FILE; a summary goes to stderr.");
+        scanLine.AddTo(scan);
+        scan.SetAction(parse =>
         {
-            var arg = args[i];
-            var name = arg.StartsWith("--", StringComparison.Ordinal) ? arg.Split('=', 2)[0] : arg;
-            string? Value() => arg.Length > name.Length ? arg[(name.Length + 1)..] : i + 1 < args.Length ? args[++i] : null;
-            switch (name)
+            if (scanLine.Bind(parse, console.Stderr) is not { } options) return ExitCodes.UsageError;
+            if (scanLine.Pack.Bind(parse, console.Stderr) is not { } packArguments) return ExitCodes.UsageError;
+            if (!packArguments.Any) return ScanCommand.Run(options, console, ruleSet);
+            if (packArguments.Load(console.Stderr, out var packCode) is not { } pack) return packCode;
+            return ScanCommand.Run(options with { RuleFilesLeftOut = pack.Manifest.RuleFilesLeftOut }, console, pack.RuleSet);
+        });
+        root.Add(scan);
+
+        var rulesPack = new PackCommandLine();
+        var filters = new RuleFilterCommandLine();
+        var rules = new Command("rules", "List the rules (id, type, language, severity, name, file; tab-separated), then their count.");
+        rulesPack.AddTo(rules);
+        filters.AddTo(rules);
+        rules.SetAction(parse =>
+        {
+            if (filters.Bind(parse, console.Stderr) is not { } selection) return ExitCodes.UsageError;
+            if (rulesPack.Bind(parse, console.Stderr) is not { } packArguments) return ExitCodes.UsageError;
+            var listed = ruleSet;
+            if (packArguments.Any)
             {
-                case "-h" or "--help":
-                    WriteStdout(console, w => w.Write(Usage));
-                    return ExitCodes.Success;
-                case "-o" or "--output":
-                    output = Value();
-                    if (string.IsNullOrEmpty(output))
-                    {
-                        console.Stderr.WriteLine($"rulegen: compile {name} needs the pack's file name.");
-                        return ExitCodes.UsageError;
-                    }
-                    break;
-                case "--sigma-profile":
-                    profile = Value();
-                    if (string.IsNullOrEmpty(profile))
-                    {
-                        console.Stderr.WriteLine("rulegen: --sigma-profile needs a Sigma field profile: flat or ecs.");
-                        return ExitCodes.UsageError;
-                    }
-                    break;
-                case "--rules":
-                    if (Value() is not { Length: > 0 } folder)
-                    {
-                        console.Stderr.WriteLine("rulegen: --rules needs a folder of rule files.");
-                        return ExitCodes.UsageError;
-                    }
-                    folders.Add(folder);
-                    break;
-                default:
-                    if (arg.StartsWith('-'))
-                    {
-                        console.Stderr.WriteLine($"rulegen: compile has no option '{arg}' (it takes DIR... -o PACK [--sigma-profile P]).");
-                        return ExitCodes.UsageError;
-                    }
-                    folders.Add(arg);
-                    break;
+                if (packArguments.Load(console.Stderr, out var packCode) is not { } pack) return packCode;
+                listed = pack.RuleSet;
             }
-        }
-        if (folders.Count == 0 || output is null)
+            WriteStdout(console, w => RuleListing.Write(w, listed, selection));
+            return ExitCodes.Success;
+        });
+        root.Add(rules);
+
+        var folders = new Argument<string[]>("DIR") { Description = "Folders of rule files (Sigma .yml/.yaml, Elastic .toml).", Arity = ArgumentArity.ZeroOrMore };
+        var output = new Option<string?>("--output", "-o") { Description = "The pack file to write.", HelpName = "PACK" };
+        var compilePack = new PackCommandLine();
+        var compile = new Command("compile", "Compile rule folders into a pack file ahead of time (`rulegen scan --pack PACK` runs it with no SDK).");
+        compile.Add(folders);
+        compile.Add(output);
+        compile.Add(compilePack.Rules);
+        compile.Add(compilePack.SigmaProfile);
+        compile.SetAction(parse =>
         {
-            console.Stderr.WriteLine("rulegen: compile needs rule folders and -o PACK: rulegen compile DIR... -o PACK.");
-            return ExitCodes.UsageError;
-        }
-        return RulePacks.Compile(folders, new PackOptions(profile), output, console.Stderr);
+            var all = (parse.GetValue(folders) ?? []).Concat(parse.GetValue(compilePack.Rules) ?? []).ToList();
+            var pack = parse.GetValue(output);
+            if (all.Count == 0 || string.IsNullOrEmpty(pack))
+            {
+                console.Stderr.WriteLine("rulegen: compile needs rule folders and -o PACK: rulegen compile DIR... -o PACK.");
+                return ExitCodes.UsageError;
+            }
+            return RulePacks.Compile(all, new PackOptions(parse.GetValue(compilePack.SigmaProfile)), pack, console.Stderr);
+        });
+        root.Add(compile);
+
+        // Listed for the help; Run hands their arguments to their own commands before parsing.
+        root.Add(new Command("serve", "Run the rules continuously on NATS JetStream (`rulegen serve --help` lists its options)."));
+        root.Add(new Command("publish", "Load events into NATS JetStream for serve (`rulegen publish --help` lists its options)."));
+        return root;
     }
 
     private static void WriteStdout(HostConsole console, Action<TextWriter> write)

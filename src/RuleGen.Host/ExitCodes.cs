@@ -25,4 +25,11 @@ public static class ExitCodes
     /// they are reported and left out, and the valid rules run.
     /// </summary>
     public const int PackError = 4;
+
+    /// <summary>
+    /// The scan was stopped by Ctrl-C (SIGINT) or SIGTERM: it ended between two batches, every alert written so far is
+    /// whole and flushed, the progress line is cleared, and the summary printed says it is partial. With <c>--state</c>
+    /// the state is not saved (its last checkpoint stays, and the same command resumes from it). 130 is 128 + SIGINT, as shells report an interrupted command.
+    /// </summary>
+    public const int Stopped = 130;
 }

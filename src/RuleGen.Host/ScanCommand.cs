@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Runtime.ExceptionServices;
 using RuleGen.Host.Detection;
+using RuleGen.Host.Output;
 using RuleGen.Host.Scanning;
 using RuleGen.Runtime;
 
@@ -55,6 +56,12 @@ public sealed record ScanOptions(IReadOnlyList<string> Inputs, string? Output = 
 
     /// <summary>Rule files of the <c>--rules</c> or <c>--pack</c> pack that were left out for errors (the summary says how many).</summary>
     public int RuleFilesLeftOut { get; init; }
+
+    /// <summary><c>--output-format ndjson|csv|table</c>: alert documents, or a timeline (see <see cref="Output.OutputFormat"/>).</summary>
+    public OutputFormat OutputFormat { get; init; }
+
+    /// <summary><c>--report FILE.html</c>: where the self-contained HTML report of the scan goes (null: none).</summary>
+    public string? ReportFile { get; init; }
 }
 
 /// <summary>
@@ -71,199 +78,6 @@ public static class ScanCommand
     /// <summary>Malformed lines reported one by one on stderr; the summary counts the rest.</summary>
     public const int MalformedLinesReported = 100;
 
-    public static int Run(string[] args, HostConsole console, IRuleSet ruleSet, int ruleFilesLeftOut = 0)
-    {
-        var parsed = TryParse(args, console.Stderr, out var options);
-        if (parsed is null)
-        {
-            using var writer = new StreamWriter(console.Stdout, leaveOpen: true);
-            writer.Write(Cli.Usage);
-            return ExitCodes.Success;
-        }
-        return parsed.Value ? Run(options! with { RuleFilesLeftOut = ruleFilesLeftOut }, console, ruleSet) : ExitCodes.UsageError;
-    }
-
-    /// <summary>Reads the options; true when they are valid, false after reporting why not, null for --help.</summary>
-    public static bool? TryParse(string[] args, TextWriter stderr, out ScanOptions? options)
-    {
-        var inputs = new List<string>();
-        string? output = null;
-        var quiet = false;
-        var progress = true;
-        var threads = 0;
-        var onlyInputs = false;
-        string? state = null, indicators = null;
-        var final = false;
-        var lateness = new DetectionOptions().AllowedLateness;
-        TimeSpan? regexTimeout = null;
-        var maxLineBytes = BatchReader.DefaultMaxLineBytes;
-        TimeSpan? checkpoint = null;
-        var inputFormat = InputFormatFilter.Auto;
-        var selection = RuleSelection.All;
-        int? sigmaMaxSignals = null;
-        var detectionOnly = false;
-        options = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (onlyInputs || arg == ScanInput.Stdin || !arg.StartsWith('-'))
-            {
-                inputs.Add(arg);
-                continue;
-            }
-            switch (RuleSelection.TryParseOption(args, ref i, ref selection, stderr))
-            {
-                case true:
-                    continue;
-                case null:
-                    return false;
-            }
-            switch (arg)
-            {
-                case "--":
-                    onlyInputs = true;
-                    break;
-                case "--detection-only":
-                    detectionOnly = true;
-                    break;
-                case "--sigma-max-signals":
-                    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var maxSignals) || maxSignals < 1)
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs a number of alerts (1 or more) that one execution of a Sigma rule may raise.");
-                        return false;
-                    }
-                    sigmaMaxSignals = maxSignals;
-                    i++;
-                    break;
-                case "-o" or "--output":
-                    if (i + 1 >= args.Length)
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs a file name.");
-                        return false;
-                    }
-                    output = args[++i];
-                    break;
-                case "-q" or "--quiet":
-                    quiet = true;
-                    break;
-                case "--no-progress":
-                    progress = false;
-                    break;
-                case "--threads":
-                    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1)
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs a number of threads (1 or more).");
-                        return false;
-                    }
-                    i++;
-                    break;
-                case "--final":
-                    final = true;
-                    break;
-                case "--input-format":
-                    if (i + 1 >= args.Length || !Enum.TryParse(args[i + 1], ignoreCase: true, out inputFormat) || !Enum.IsDefined(inputFormat) || char.IsDigit(args[i + 1][0]))
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs auto, evtx or ndjson (which files a folder INPUT contributes).");
-                        return false;
-                    }
-                    i++;
-                    break;
-                case "--regex-timeout":
-                    if (i + 1 >= args.Length || !double.TryParse(args[i + 1], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var milliseconds) || milliseconds <= 0 || milliseconds > int.MaxValue)
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs a number of milliseconds greater than 0 (default {RegexText.DefaultMatchTimeout.TotalMilliseconds.ToString(CultureInfo.InvariantCulture)}).");
-                        return false;
-                    }
-                    regexTimeout = TimeSpan.FromMilliseconds(milliseconds);
-                    i++;
-                    break;
-                case "--max-line-bytes":
-                    if (i + 1 >= args.Length || !TryParseBytes(args[i + 1], out maxLineBytes))
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs a number of bytes from 1 to 1G, such as 16M or 65536.");
-                        return false;
-                    }
-                    i++;
-                    break;
-                case "--checkpoint":
-                    if (i + 1 >= args.Length)
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs a duration such as 10s (0: after every batch).");
-                        return false;
-                    }
-                    var every = args[++i];
-                    if (every == "0") checkpoint = TimeSpan.Zero;
-                    else if (RuleSchedule.TryParseDuration(every, out var everyNanos)) checkpoint = TimeSpan.FromTicks(everyNanos / 100);
-                    else
-                    {
-                        stderr.WriteLine($"rulegen: --checkpoint needs a duration such as 10s (0: after every batch; got '{every}').");
-                        return false;
-                    }
-                    break;
-                case "--state" or "--indicators" or "--lateness":
-                    if (i + 1 >= args.Length)
-                    {
-                        stderr.WriteLine($"rulegen: {arg} needs {(arg == "--state" ? "a folder" : arg == "--indicators" ? "a file name" : "a duration such as 1m")}.");
-                        return false;
-                    }
-                    var value = args[++i];
-                    if (arg == "--state") state = value;
-                    else if (arg == "--indicators") indicators = value;
-                    else if (value == "0") lateness = TimeSpan.Zero;
-                    else if (RuleSchedule.TryParseDuration(value, out var nanos)) lateness = TimeSpan.FromTicks(nanos / 100);
-                    else
-                    {
-                        stderr.WriteLine($"rulegen: --lateness needs a duration such as 30s or 1m (got '{value}').");
-                        return false;
-                    }
-                    break;
-                case "-h" or "--help":
-                    return null;
-                default:
-                    stderr.WriteLine($"rulegen: unknown option '{arg}' (rulegen --help lists the options).");
-                    return false;
-            }
-        }
-        if (inputs.Count == 0)
-        {
-            stderr.WriteLine("rulegen: scan needs at least one INPUT: an NDJSON file, a gzip file, an EVTX file, a folder of them, or - for stdin.");
-            return false;
-        }
-        if (inputs.Count(i => i == ScanInput.Stdin) > 1)
-        {
-            stderr.WriteLine("rulegen: stdin (-) can be scanned only once.");
-            return false;
-        }
-        if (final && state is null)
-        {
-            stderr.WriteLine("rulegen: --final ends a stream kept with --state DIR; without --state every scan ends its stream.");
-            return false;
-        }
-        if (checkpoint is not null && state is null)
-        {
-            stderr.WriteLine("rulegen: --checkpoint saves the state kept with --state DIR during the scan; it needs --state.");
-            return false;
-        }
-        options = new ScanOptions(inputs, output, quiet, progress, threads)
-        {
-            StateDirectory = state, IndicatorFile = indicators, AllowedLateness = lateness, Final = final, MaxLineBytes = maxLineBytes,
-            RegexTimeout = regexTimeout, InputFormat = inputFormat, Selection = selection, SigmaMaxSignals = sigmaMaxSignals, DetectionOnly = detectionOnly,
-            CheckpointInterval = checkpoint ?? ScanOptions.DefaultCheckpointInterval,
-        };
-        return true;
-    }
-
-    /// <summary>A byte count: digits with an optional K, M or G (binary multiples), from 1 to 1 GiB.</summary>
-    private static bool TryParseBytes(string text, out int bytes)
-    {
-        bytes = 0;
-        var factor = text.Length > 0 ? char.ToUpperInvariant(text[^1]) switch { 'K' => 1L << 10, 'M' => 1L << 20, 'G' => 1L << 30, _ => 1L } : 1L;
-        var digits = factor == 1 ? text : text[..^1];
-        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1 || n > (1L << 30) / factor) return false;
-        bytes = (int)(n * factor);
-        return true;
-    }
-
     /// <summary>Scans every input of <paramref name="options"/>; returns the exit code.</summary>
     public static int Run(ScanOptions options, HostConsole console, IRuleSet ruleSet)
     {
@@ -275,6 +89,12 @@ public static class ScanCommand
         {
             if (ScanInput.Expand(options.Inputs, options.InputFormat, stderr) is not { } files) return ExitCodes.InputOutputError;
             options = options with { Inputs = files };
+        }
+
+        if (options.Output is { } outputPath && Directory.Exists(outputPath))
+        {
+            stderr.WriteLine($"rulegen: -o '{outputPath}' is a folder; give the alerts file's name (such as {Path.Combine(outputPath, "alerts.ndjson")}).");
+            return ExitCodes.UsageError;
         }
 
         // A missing input is an error before anything is scanned or any output file is created.
@@ -387,11 +207,12 @@ public static class ScanCommand
         var stderr = console.Stderr;
         var time = console.Time;
         var started = time.GetTimestamp();
+        using var stoppable = HostConsole.Stoppable();
         // Before any match: rules' regexes read it when they build their engines.
         if (options.RegexTimeout is { } regexTimeout) RegexText.MatchTimeout = regexTimeout;
         var createdAt = resume?.CreatedAt ?? time.GetUtcNow();
-        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt);
-        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count);
+        var alerts = new AlertWriter(output, options.Output ?? "stdout", createdAt, options.OutputFormat);
+        var summary = new ScanSummary(ruleSet.Rules.Count + ruleSet.Correlations.Count, options.Inputs.Count) { ReportDetails = options.ReportFile is not null };
         if (options.Selection.IsFiltered) summary.SelectedRules = options.Selection.Of(ruleSet)!.Count(s => s);
         summary.RuleFilesLeftOut = options.RuleFilesLeftOut;
         if (resume is not null) summary.Restore(resume.Counts, ruleSet);
@@ -400,7 +221,7 @@ public static class ScanCommand
         if (detection is null) return openCode;
         var state = new ScanState(
             console, ruleSet, options.Inputs.Select(ScanInput.DisplayName).ToArray(), alerts, summary, detection,
-            options.Progress && !options.Quiet && console.StderrIsTerminal ? new ProgressBar(stderr) : null,
+            options.Progress && !options.Quiet && console.StderrIsTerminal ? new ScanProgress(stderr, ScanProgress.SizeOf(options.Inputs), console.TerminalWidth) : null,
             started, options.MaxLineBytes);
 
         // The position a saved state covers, for scans that can come back to it (file inputs, kept state).
@@ -436,6 +257,7 @@ public static class ScanCommand
         }
 
         var outputFailed = false;
+        var stopped = false;
         try
         {
             ScanPipeline.Run(options.Inputs.Count, i => OpenInput(options, console, resume, i), options.EffectiveThreads, options.MaxLineBytes, ruleSet,
@@ -448,12 +270,31 @@ public static class ScanCommand
             state.ExitCode = ExitCodes.InputOutputError;
             outputFailed = true;
         }
+        catch (ScanStoppedException)
+        {
+            // Ctrl-C or SIGTERM: the batches written so far stay; the rest of the input is not read.
+            stopped = true;
+        }
         catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
         {
             ExceptionDispatchInfo.Capture(ex.InnerExceptions[0]).Throw();
         }
 
-        if (!outputFailed)
+        if (stopped)
+        {
+            try
+            {
+                // Every alert written so far goes out whole. The stream does not end (no remaining executions run) and
+                // no state is saved: a --state folder keeps its last checkpoint, which the same command resumes from.
+                state.Alerts.Flush();
+            }
+            catch (AlertWriter.OutputFailedException ex)
+            {
+                stderr.WriteLine($"rulegen: cannot write alerts to {ex.Target}: {ex.InnerException!.Message}");
+            }
+            state.ExitCode = ExitCodes.Stopped;
+        }
+        else if (!outputFailed)
         {
             try
             {
@@ -485,6 +326,13 @@ public static class ScanCommand
             }
         }
         state.Progress?.Clear();
+        if (stopped)
+        {
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"rulegen: stopped by a signal (Ctrl-C or SIGTERM) after {state.Summary.Events:N0} events; the alerts written so far are complete. Partial summary:"));
+        }
+        if (options.ReportFile is { } reportFile && !HtmlReport.TryWrite(reportFile, state.Summary, ruleSet, options, time.GetElapsedTime(started), stderr))
+            state.ExitCode = ExitCodes.InputOutputError;
         if (!options.Quiet)
         {
             state.Summary.Print(stderr, ruleSet, time.GetElapsedTime(started));
@@ -515,16 +363,19 @@ public static class ScanCommand
         return new ScanPipeline.OpenedInput(stream, false, resume.Line + 1, resume.Offset, format);
     }
 
+    /// <summary>Thrown by stage (b) when <see cref="HostConsole.Stop"/> is set: the scan ends between two batches.</summary>
+    private sealed class ScanStoppedException : Exception;
+
     /// <summary>Stage (b) of the scan: what must see the events in input order.</summary>
     private sealed class ScanState(HostConsole console, IRuleSet ruleSet, string[] displays, AlertWriter alerts, ScanSummary summary,
-        ScanDetection detection, ProgressBar? progress, long started, int maxLineBytes)
+        ScanDetection detection, ScanProgress? progress, long started, int maxLineBytes)
     {
         /// <summary>Runs after each batch is written (checkpoints).</summary>
         public Action<LineBatch>? AfterBatch { get; set; }
 
         public AlertWriter Alerts { get; } = alerts;
         public ScanSummary Summary { get; } = summary;
-        public ProgressBar? Progress { get; } = progress;
+        public ScanProgress? Progress { get; } = progress;
         public int ExitCode { get; set; } = ExitCodes.Success;
 
         /// <summary>Sequence and sample rules' step sink (null when the rule set has none): stateful, so fed here, in input order.</summary>
@@ -535,6 +386,8 @@ public static class ScanCommand
         /// <summary>Writes one evaluated batch: its alerts, its malformed lines, its counts, a read error after it.</summary>
         public void WriteBatch(LineBatch batch)
         {
+            // A stop asked for (Ctrl-C, SIGTERM) ends the scan between batches: what is written stays whole.
+            if (console.Stop.IsCancellationRequested) throw new ScanStoppedException();
             var stderr = console.Stderr;
             var display = displays[batch.Input];
             if (batch.OpenFailed)
@@ -605,7 +458,7 @@ public static class ScanCommand
                 // written (and counted in the summary) as executions run.
                 detection.OnEvent(batch.Line(i), source, batch.MatchesOf(i));
                 if (Progress is not null && (Summary.Events & 1023) == 0)
-                    Progress.Update(Summary.Events, Summary.Alerts, Summary.Bytes + batch.BytesRead, console.Time.GetElapsedTime(started));
+                    Progress.Update(display, Summary.Events, Summary.Alerts, Summary.Bytes + batch.BytesRead, console.Time.GetElapsedTime(started));
             }
             Summary.Bytes += batch.BytesRead;
             if (batch.ReadError is { } error)

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using RuleGen.Host.Detection;
+using RuleGen.Host.Output;
 using RuleGen.Runtime;
 
 namespace RuleGen.Host;
@@ -84,6 +86,25 @@ public sealed class ScanSummary
         Alerts++;
     }
 
+    /// <summary>Counts a new alert of rule <paramref name="rule"/>, with its level, computer and time (<see cref="Results"/>).</summary>
+    public void AddAlert(int rule, DetectionAlert alert, TimelineRow row)
+    {
+        AddAlert(rule);
+        Results.Add(alert, row);
+    }
+
+    /// <summary>
+    /// The alerts by level, computer and time, for the summary and the report. A scan resumed from a checkpoint counts
+    /// here the alerts of this run only (the checkpoint keeps the counts per rule).
+    /// </summary>
+    public ScanResults Results { get; } = new();
+
+    /// <summary>Whether alerts' Details are read for the summary (a report lists the top alerts with them).</summary>
+    public bool ReportDetails { get; set; }
+
+    /// <summary>Computers the summary names.</summary>
+    public const int TopComputersListed = 5;
+
     /// <summary>How many of the rule set's rules the scan's filters selected (null: no filter, all of them).</summary>
     public int? SelectedRules { get; set; }
 
@@ -126,6 +147,7 @@ public sealed class ScanSummary
             stderr.WriteLine(string.Format(c, "  damaged EVTX data: {0:N0} (chunks or records reported and skipped, at file offsets: {1}{2})", CorruptCount, string.Join(", ", _corrupt), more));
         }
         stderr.WriteLine(string.Format(c, "  alerts: {0:N0}", Alerts));
+        PrintResults(stderr);
         for (var i = 0; i < _alertsPerRule.Length; i++)
         {
             if (_alertsPerRule[i] == 0) continue;
@@ -144,6 +166,21 @@ public sealed class ScanSummary
                 stderr.WriteLine(string.Format(c, "    {0,8:N0}  {1} ({2})", count, name, rule));
             }
         }
+    }
+
+    /// <summary>The alerts by level, their time span and the top computers (nothing without alerts).</summary>
+    private void PrintResults(TextWriter stderr)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var results = Results;
+        if (results.Alerts == 0) return;
+        stderr.WriteLine("    by level: " + string.Join(", ", results.ByLevel().Select(l => string.Format(c, "{0} {1:N0}", l.Key, l.Value))));
+        stderr.WriteLine(string.Format(c, "    first alert: {0}, last alert: {1} (event time, UTC)",
+            TimelineRow.FormatTime(results.FirstNanos!.Value), TimelineRow.FormatTime(results.LastNanos!.Value)));
+        var computers = results.TopComputers(TopComputersListed);
+        var more = results.ComputerCount > computers.Count ? string.Format(c, " (of {0:N0})", results.ComputerCount) : "";
+        stderr.WriteLine(string.Format(c, "    top computers{0}: {1}", more, string.Join(", ", computers.Select(k => string.Format(c, "{0} {1:N0}", k.Key == TimelineRow.Missing ? "(none: no computer field)" : k.Key, k.Value)))));
+        stderr.WriteLine("    by rule:");
     }
 
     private static string Plural(long n, string one, string many) => n == 1 ? one : many;

@@ -70,6 +70,11 @@ public static partial class DiagnosticDescriptors
         "RG0013", "Value listed twice", "\"{0}\" appears twice in the same list; remove one or fix the value you meant",
         Lint, DiagnosticSeverity.Warning, isEnabledByDefault: true);
 
+    public static readonly DiagnosticDescriptor NoRuleFiles = new(
+        "RG0016", "No rule files",
+        "This project has no rule files, so RuleGen generates no rules: it compiles the *.toml (Elastic) and *.yml/*.yaml (Sigma) files under '{0}' (set the RuleGenRules property or RuleGenRuleFolder items to use other folders)",
+        RuleFiles, DiagnosticSeverity.Info, isEnabledByDefault: true);
+
     private static readonly Dictionary<string, DiagnosticDescriptor> s_byId = new();
 
     static DiagnosticDescriptors()

@@ -213,8 +213,9 @@ public sealed class ScanDetection : IDetectionAlertSink
 
     void IDetectionAlertSink.Write(DetectionAlert alert, bool update)
     {
-        _alerts.Write(alert);
-        if (!update) _summary.AddAlert(alert.Rule.Index >= 0 ? alert.Rule.Index : _ruleSet.Rules.Count + (-1 - alert.Rule.Index));
+        // The alert's timeline row (computer, level, ...) serves the output format and the summary alike.
+        var row = _alerts.Write(alert, update, details: _summary.ReportDetails);
+        if (!update) _summary.AddAlert(alert.Rule.Index >= 0 ? alert.Rule.Index : _ruleSet.Rules.Count + (-1 - alert.Rule.Index), alert, row);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ public sealed class IncrementalityTests
     {
         RuleGenGenerator.Steps.Options, RuleGenGenerator.Steps.RuleFiles, RuleGenGenerator.Steps.ParsedRules,
         RuleGenGenerator.Steps.NamedRules, RuleGenGenerator.Steps.EmittedRules, RuleGenGenerator.Steps.RuleSet,
-        RuleGenGenerator.Steps.MetadataBlocks, RuleGenGenerator.Steps.Metadata,
+        RuleGenGenerator.Steps.MetadataBlocks, RuleGenGenerator.Steps.Metadata, RuleGenGenerator.Steps.NoRuleFiles,
         RuleGenGenerator.Steps.SigmaFilters, RuleGenGenerator.Steps.FilteredRules,
     };
 

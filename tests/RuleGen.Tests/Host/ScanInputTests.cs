@@ -1,3 +1,4 @@
+using RuleGen.Host;
 using System.IO.Compression;
 using System.Text;
 using static RuleGen.Tests.Host.HostHarness;
@@ -306,10 +307,12 @@ public sealed class ScanInputTests
     [InlineData(new string[] { "scan" }, "scan needs at least one INPUT")]
     [InlineData(new string[] { "scan", "--frobnicate", "x" }, "unknown option '--frobnicate'")]
     [InlineData(new string[] { "scan", "-", "-" }, "stdin (-) can be scanned only once")]
-    [InlineData(new string[] { "scan", "x.ndjson", "--output" }, "--output needs a file name")]
-    [InlineData(new string[] { "frobnicate" }, "unknown command 'frobnicate'")]
+    [InlineData(new string[] { "scan", "x.ndjson", "--output" }, "Required argument missing for option: '--output'")]
+    [InlineData(new string[] { "scan", "--threads=0", "x" }, "--threads needs a number of threads (1 or more)")]
+    [InlineData(new string[] { "scan", "--lateness", "soon", "x" }, "--lateness needs a duration such as 30s or 1m (got 'soon')")]
+    [InlineData(new string[] { "frobnicate" }, "Unrecognized command or argument 'frobnicate'")]
     [InlineData(new string[] { }, "Usage:")]
-    [InlineData(new string[] { "rules", "extra" }, "'rules' takes only rule filters (got 'extra'")]
+    [InlineData(new string[] { "rules", "extra" }, "Unrecognized command or argument 'extra'")]
     public void Command_line_mistakes_exit_with_2_and_say_what_is_wrong(string[] args, string message)
     {
         var result = Run(args);
@@ -335,9 +338,47 @@ public sealed class ScanInputTests
         {
             var result = Run(args);
             Assert.Equal(0, result.ExitCode);
-            Assert.Contains("rulegen scan [options] INPUT...", result.Stdout);
-            Assert.Contains("--output FILE", result.Stdout);
+            Assert.Contains(args.Length == 1 ? "rulegen [command] [options]" : "rulegen scan [<INPUT>...] [options]", result.Stdout);
+            Assert.Contains(args.Length == 1 ? "scan <INPUT>" : "-o, --output <FILE>", result.Stdout);
+            Assert.Equal("", result.Stderr);
         }
+    }
+
+    [Theory]
+    [InlineData("rules", "--min-level <L>")]
+    [InlineData("compile", "-o, --output <PACK>")]
+    [InlineData("scan", "--threads <N>")]
+    public void Every_command_has_its_help(string command, string option)
+    {
+        var result = Run([command, "--help"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"rulegen {command}", result.Stdout);
+        Assert.Contains(option, result.Stdout);
+    }
+
+    [Fact]
+    public void Options_take_their_value_after_an_equals_sign_and_short_options_bundle()
+    {
+        using var temp = new TempFolder();
+        var input = temp.File("in.ndjson", Match + "\n" + NoMatch + "\n");
+        var alerts = temp.File("alerts.ndjson");
+        // -q and -o bundled, the file after them; --threads=2 in one argument.
+        var result = Run(["scan", "--threads=2", "-qo", alerts, input]);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Equal("", result.Stdout);
+        Assert.Equal("", result.Stderr); // -q: no summary
+        Assert.Single(HostResult.ParseNdjson(File.ReadAllText(alerts)));
+    }
+
+    [Fact]
+    public void Output_naming_a_folder_is_a_clear_error_before_anything_is_scanned()
+    {
+        using var temp = new TempFolder();
+        var input = temp.File("in.ndjson", Match + "\n");
+        var result = Run(["scan", "-o", temp.Path, input]);
+        Assert.Equal(ExitCodes.UsageError, result.ExitCode);
+        Assert.Contains($"-o '{temp.Path}' is a folder; give the alerts file's name", result.Stderr);
+        Assert.DoesNotContain("denied", result.Stderr);
     }
 
     /// <summary>Hands out its chunks one read at a time, calling back before each.</summary>

@@ -81,24 +81,40 @@ public sealed class SummaryAndListingTests
         Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(ScanInputTests.NoMatch + "\n", count)));
 
     [Fact]
-    public void Progress_bar_is_drawn_on_a_terminal_after_the_first_second_and_cleared_before_the_summary()
+    public void Progress_is_drawn_on_a_terminal_after_the_first_second_and_cleared_before_the_summary()
     {
-        // 600 ms per clock reading; the bar is considered every 1024 events.
+        // 600 ms per clock reading; the progress is considered every 1024 events.
         var result = Run(["scan", "-"], ManyEvents(5000), stderrIsTerminal: true, time: new SteppingTime(SteppingTime.Now, TimeSpan.FromMilliseconds(600)));
         Assert.Equal(0, result.ExitCode);
-        Assert.DoesNotContain("\r  1,024 events", result.Stderr);
-        Assert.Contains("\r  2,048 events, ", result.Stderr);
+        Assert.DoesNotContain("1,024 events", result.Stderr);
+        Assert.Contains("2,048 events", result.Stderr);
         Assert.Contains(" events/s", result.Stderr);
-        var cleared = result.Stderr.LastIndexOf('\r');
-        Assert.True(cleared < result.Stderr.IndexOf("rulegen: scanned", StringComparison.Ordinal), "the bar is erased before the summary");
-        Assert.StartsWith("\r" + new string(' ', 79) + "\r", result.Stderr[result.Stderr.LastIndexOf("\r" + new string(' ', 79), StringComparison.Ordinal)..]);
+        Assert.Contains("<stdin>", result.Stderr); // the input being read
+        Assert.DoesNotContain("ETA", result.Stderr); // stdin: the size is not known
+        var cleared = result.Stderr.LastIndexOf(ScanProgress.EraseLine, StringComparison.Ordinal);
+        var summary = result.Stderr.IndexOf("rulegen: scanned", StringComparison.Ordinal);
+        Assert.True(cleared >= 0 && cleared + ScanProgress.EraseLine.Length == summary, "the line is erased right before the summary");
+    }
+
+    [Fact]
+    public void Progress_of_files_shows_the_percentage_and_the_time_left()
+    {
+        using var temp = new TempFolder();
+        // About 2.6 MB: three batches, so the progress is drawn while the first is only part of the input.
+        var padded = "{\"padding\":\"" + new string('x', 500) + "\"," + ScanInputTests.NoMatch[1..];
+        var input = temp.File("big.ndjson", string.Concat(Enumerable.Repeat(padded + "\n", 5000)));
+        var result = Run(["scan", "--threads", "1", input], stderrIsTerminal: true, time: new SteppingTime(SteppingTime.Now, TimeSpan.FromMilliseconds(600)));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Matches(@"\d+% ", result.Stderr);
+        Assert.Matches(@"\d\d:\d\d ETA \d\d:\d\d", result.Stderr);
+        Assert.Contains("big.ndjson", result.Stderr);
     }
 
     [Theory]
     [InlineData(false, new string[] { "scan", "-" })]
     [InlineData(true, new string[] { "scan", "--no-progress", "-" })]
     [InlineData(true, new string[] { "scan", "--quiet", "-" })]
-    public void Progress_bar_is_not_drawn_when_stderr_is_not_a_terminal_or_when_turned_off(bool terminal, string[] args)
+    public void Progress_is_not_drawn_when_stderr_is_not_a_terminal_or_when_turned_off(bool terminal, string[] args)
     {
         var result = Run(args, ManyEvents(5000), stderrIsTerminal: terminal, time: new SteppingTime(SteppingTime.Now, TimeSpan.FromMilliseconds(600)));
         Assert.Equal(0, result.ExitCode);
@@ -106,7 +122,7 @@ public sealed class SummaryAndListingTests
     }
 
     [Fact]
-    public void Progress_bar_is_not_drawn_on_short_runs()
+    public void Progress_is_not_drawn_on_short_runs()
     {
         var result = Run(["scan", "-"], ManyEvents(5000), stderrIsTerminal: true, time: new SteppingTime(SteppingTime.Now, TimeSpan.FromMilliseconds(100)));
         Assert.DoesNotContain('\r', result.Stderr);

@@ -45,7 +45,10 @@ public static class Dotnet
         public void AssertSucceeded() => Assert.True(ExitCode == 0, $"`{CommandLine}` exited with {ExitCode}:\n{Output}");
     }
 
-    public static Result Run(string workingDirectory, PackedRuleGen packed, params string[] args)
+    public static Result Run(string workingDirectory, PackedRuleGen packed, params string[] args) => Run(workingDirectory, packed.Packages, args);
+
+    /// <summary>Runs dotnet with <paramref name="packages"/> as its package folder (NUGET_PACKAGES).</summary>
+    public static Result Run(string workingDirectory, string packages, params string[] args)
     {
         var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
@@ -55,7 +58,7 @@ public static class Dotnet
             WorkingDirectory = workingDirectory,
         };
         foreach (var arg in args) start.ArgumentList.Add(arg);
-        start.Environment["NUGET_PACKAGES"] = packed.Packages;
+        start.Environment["NUGET_PACKAGES"] = packages;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["DOTNET_SKIP_FIRST_TIME_EXPERIENCE"] = "1";
@@ -165,6 +168,36 @@ public sealed class PackageConsumerTests : IClassFixture<PackedRuleGen>
         // The same program built in the repository (project references) says exactly the same.
         var inRepo = InRepoSampleOutput(events);
         Assert.Equal(inRepo.ReplaceLineEndings().Trim(), run.Output.ReplaceLineEndings().Trim());
+
+        // Then the README's walk-through as written, in the same project: its rule file, its Program.cs, its output.
+        var (program, printed) = ReadmeWalkthrough();
+        Directory.Delete(Path.Combine(app, "rules"), recursive: true);
+        Directory.CreateDirectory(Path.Combine(app, "rules"));
+        File.Copy(Path.Combine(Repo.Root, "rules", "elastic", "azure_full_network_packet_capture_detected.toml"),
+            Path.Combine(app, "rules", "azure_full_network_packet_capture_detected.toml"));
+        File.WriteAllText(Path.Combine(app, "Program.cs"), program);
+        var walkthrough = Dotnet.Run(app, _packed, "run");
+        _output.WriteLine(walkthrough.Output);
+        walkthrough.AssertSucceeded();
+        Assert.Equal(printed.ReplaceLineEndings().Trim(), walkthrough.Output.ReplaceLineEndings().Trim());
+    }
+
+    /// <summary>The README's walk-through: the C# block after its marker, and the output block after "It prints:".</summary>
+    private static (string Program, string Printed) ReadmeWalkthrough()
+    {
+        var readme = File.ReadAllText(Path.Combine(Repo.Root, "README.md")).ReplaceLineEndings("\n");
+        var marker = readme.IndexOf("<!-- walkthrough:Program.cs -->", StringComparison.Ordinal);
+        Assert.True(marker >= 0, "the README marks its walk-through's Program.cs");
+        string Block(string fence, int from, out int end)
+        {
+            var start = readme.IndexOf(fence, from, StringComparison.Ordinal) + fence.Length;
+            end = readme.IndexOf("\n```\n", start, StringComparison.Ordinal);
+            return readme[start..(end + 1)];
+        }
+        var program = Block("```csharp\n", marker, out var programEnd);
+        var prints = readme.IndexOf("It prints:", programEnd, StringComparison.Ordinal);
+        Assert.True(prints >= 0, "the README says what the walk-through prints");
+        return (program, Block("```\n", prints, out _));
     }
 
     [Fact]
