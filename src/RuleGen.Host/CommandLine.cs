@@ -53,13 +53,7 @@ public sealed class ScanCommandLine
     {
         Description = "Which files a folder INPUT contributes: auto (EVTX files, and .ndjson, .json, .jsonl and .gz files; default), evtx or ndjson.",
         HelpName = "auto|evtx|ndjson",
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Single().Value;
-            if (Enum.TryParse<InputFormatFilter>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && text.Length > 0 && !char.IsDigit(text[0])) return format;
-            r.AddError("--input-format needs auto, evtx or ndjson (which files a folder INPUT contributes).");
-            return default;
-        },
+        CustomParser = r => ParseName<InputFormatFilter>(r, "--input-format needs auto, evtx or ndjson (which files a folder INPUT contributes)."),
     };
     public readonly Option<string?> Indicators = new("--indicators") { Description = "NDJSON indicator documents for threat_match rules.", HelpName = "FILE" };
     public readonly Option<TimeSpan?> Lateness = new("--lateness")
@@ -101,13 +95,7 @@ public sealed class ScanCommandLine
     {
         Description = "ndjson (alert documents; default), csv (a timeline with hayabusa's columns: Timestamp, Computer, Channel, EventID, Level, RuleTitle, Details) or table.",
         HelpName = "ndjson|csv|table",
-        CustomParser = r =>
-        {
-            var text = r.Tokens.Single().Value;
-            if (Enum.TryParse<OutputFormat>(text, ignoreCase: true, out var format) && Enum.IsDefined(format) && text.Length > 0 && !char.IsDigit(text[0])) return format;
-            r.AddError("--output-format needs ndjson (alert documents, the default), csv (a timeline) or table.");
-            return default;
-        },
+        CustomParser = r => ParseName<OutputFormat>(r, "--output-format needs ndjson (alert documents, the default), csv (a timeline) or table."),
     };
     public readonly Option<string?> Report = new("--report") { Description = "Also write a self-contained HTML report: charts and tables of the alerts.", HelpName = "FILE" };
 
@@ -178,6 +166,15 @@ public sealed class ScanCommandLine
         if (RuleSchedule.TryParseDuration(text, out var nanos)) return TimeSpan.FromTicks(nanos / 100);
         r.AddError(message(text));
         return null;
+    }
+
+    /// <summary>An enum value by its name, case ignored (not by its number).</summary>
+    private static TEnum ParseName<TEnum>(ArgumentResult r, string message) where TEnum : struct, Enum
+    {
+        var text = r.Tokens.Single().Value;
+        if (text.Length > 0 && !char.IsDigit(text[0]) && Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)) return value;
+        r.AddError(message);
+        return default;
     }
 
     private static int PositiveInt(ArgumentResult r, string message)

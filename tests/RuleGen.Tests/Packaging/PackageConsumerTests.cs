@@ -47,6 +47,18 @@ public static class Dotnet
 
     public static Result Run(string workingDirectory, PackedRuleGen packed, params string[] args) => Run(workingDirectory, packed.Packages, args);
 
+    /// <summary>A nuget.config in <paramref name="folder"/> whose only package source is the local <paramref name="feed"/>.</summary>
+    public static void WriteLocalFeedConfig(string folder, string feed) =>
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="rulegen-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+
     /// <summary>Runs dotnet with <paramref name="packages"/> as its package folder (NUGET_PACKAGES).</summary>
     public static Result Run(string workingDirectory, string packages, params string[] args)
     {
@@ -225,15 +237,7 @@ public sealed class PackageConsumerTests : IClassFixture<PackedRuleGen>
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(library, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="rulegen-local" value="{_packed.Feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        Dotnet.WriteLocalFeedConfig(library, _packed.Feed);
         var queries = new[]
         {
             "process where false",

@@ -38,15 +38,7 @@ public sealed class ToolPackageTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(feed, $"RuleGen.Tool.{version}.nupkg")), "the tool package is in the feed");
 
         // A fresh folder that knows only the local feed: the tool carries its dependencies.
-        File.WriteAllText(Path.Combine(fresh, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="rulegen-local" value="{feed}" />
-              </packageSources>
-            </configuration>
-            """);
+        Dotnet.WriteLocalFeedConfig(fresh, feed);
         var install = Dotnet.Run(fresh, packages, "tool", "install", "--tool-path", tools, "RuleGen.Tool", "--version", version, "--add-source", feed);
         output.WriteLine(install.Output);
         install.AssertSucceeded();
