@@ -44,17 +44,18 @@ internal sealed partial class ConditionEmitter
     }
 
     /// <summary>
-    /// Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body. With a
-    /// gate, Evaluate is gate AND condition, and EvaluateDetection is the condition alone; a gate of this rule's own
-    /// (not shared) is EvaluateGate, a shared one is called in Evaluate.
+    /// Writes Evaluate, the static matchers, nested scopes and the schema struct into the current class body (a scope
+    /// without a gate: a nested query's class).
     /// </summary>
-    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers, Predicate? gate = null) =>
-        EmitMembers(w, condition, evaluateModifiers, gate, documented: true, schemaAccessibility: "private");
+    public void EmitMembers(SourceWriter w, Predicate condition, string evaluateModifiers) =>
+        EmitMembers(w, condition, evaluateModifiers, gate: null, documented: true, schemaAccessibility: "private");
 
     /// <summary>
-    /// The members of a rule class deriving from the runtime's <c>EventRule</c>: as <see cref="EmitMembers(SourceWriter, Predicate, string, Predicate?)"/>,
+    /// The members of a rule class deriving from the runtime's <c>EventRule</c>: as <see cref="EmitMembers(SourceWriter, Predicate, string)"/>,
     /// with Evaluate and EvaluateDetection documented by the interfaces they implement (<c>IEventRule</c>,
-    /// <c>IGatedEventRule</c>) and a public schema, which the base class names.
+    /// <c>IGatedEventRule</c>) and a public schema, which the base class names. With a gate, EvaluateDetection is the
+    /// condition alone; a gate of the rule's own is EvaluateGate and Evaluate is gate AND condition; a shared gate's
+    /// Evaluate is the base's.
     /// </summary>
     public void EmitRuleMembers(SourceWriter w, Predicate condition, Predicate? gate) =>
         EmitMembers(w, condition, "public", gate, documented: false, schemaAccessibility: "public");
@@ -72,18 +73,10 @@ internal sealed partial class ConditionEmitter
         }
         else
         {
-            if (sharedGate is not null)
-            {
-                // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's
-                // fields. A rule set evaluates the gate itself before the detection, so the rule needs no member for it;
-                // a rule class's Evaluate (gate, then detection) is its base's (SharedGateEventRule).
-                if (documented)
-                {
-                    w.Line("/// <summary>The rule over a scanned event: its logsource gate (shared), then the detection.</summary>");
-                    w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => {GateEmitter.ClassName}.{sharedGate}.Evaluate(in ev) && EvaluateDetection(in ev);");
-                }
-            }
-            else
+            // Rules with the same gate share its code (Rules.Gates); it reads this rule's first slots, the gate's
+            // fields. A rule set evaluates the gate itself before the detection, and a rule class's Evaluate (gate,
+            // then detection) is its base's (SharedGateEventRule), so only a gate of the rule's own is emitted here.
+            if (sharedGate is null)
             {
                 if (documented) w.Line("/// <summary>The rule over a scanned event: gate and detection.</summary>");
                 w.Line($"{evaluateModifiers} static bool Evaluate(scoped in {Rt}EventView ev) => EvaluateGate(in ev) && EvaluateDetection(in ev);");
@@ -94,7 +87,7 @@ internal sealed partial class ConditionEmitter
                     EmitBody(w, gate);
                 }
             }
-            if (documented || sharedGate is null) w.Line();
+            if (sharedGate is null) w.Line();
             if (documented) w.Line("/// <summary>The detection alone, without the gate.</summary>");
             using (w.Block($"{evaluateModifiers} static bool EvaluateDetection(scoped in {Rt}EventView ev)"))
             {
